@@ -1,0 +1,148 @@
+/**
+ * Nothing left running, ever. Three layers:
+ * 1. every started engine registers here and `stopAll` stops them (normal end, errors);
+ * 2. while any engine runs, SIGINT/SIGTERM stop them all and exit 130/143;
+ * 3. every native temp dir records its runner's pid and the process groups it started,
+ *    so the next run reaps what a SIGKILLed runner left behind ({@link reapOrphans}).
+ */
+
+import { sleep } from "./net.ts";
+
+/** Anything that can be stopped: a started engine. */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+const running = new Set<Stoppable>();
+let signalled = false;
+const emergency = new Set<() => void>();
+let listening = false;
+let stopping: Promise<void> | undefined;
+
+/** Prefix of every temp dir the workspace makes, so the reaper can find them. */
+export const TEMP_PREFIX = "dsbench-";
+
+/** Register a started engine; `panic` must synchronously kill its processes (last resort). */
+export function track(engine: Stoppable, panic: () => void): () => void {
+  running.add(engine);
+  emergency.add(panic);
+  listen();
+  return () => {
+    running.delete(engine);
+    emergency.delete(panic);
+    if (running.size === 0) unlisten();
+  };
+}
+
+/**
+ * After SIGINT/SIGTERM, code that was starting an engine must not end the process with its
+ * own "interrupted" error before the handler has stopped everything and exited 130/143:
+ * such code awaits this (which never settles once a signal arrived) instead of throwing.
+ */
+export function waitIfInterrupted(): Promise<void> {
+  return signalled ? new Promise(() => {}) : Promise.resolve();
+}
+
+/** How many engines this process has running (tests use it to prove nothing is left). */
+export function runningCount(): number {
+  return running.size;
+}
+
+/** Stop every engine this process started; safe to call more than once. */
+export function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    const all = [...running];
+    await Promise.allSettled(all.map((e) => e.stop()));
+  })().finally(() => (stopping = undefined));
+  return stopping;
+}
+
+function onSignal(signal: "SIGINT" | "SIGTERM"): () => void {
+  return () => {
+    signalled = true;
+    console.error(`\n${signal}: stopping ${running.size} engine(s) started by this run...`);
+    const code = signal === "SIGINT" ? 130 : 143;
+    // A second signal, or a stop that hangs, falls back to killing the process groups.
+    const hard = setTimeout(() => {
+      for (const panic of emergency) panic();
+      Deno.exit(code);
+    }, 15_000);
+    stopAll().finally(() => {
+      clearTimeout(hard);
+      Deno.exit(code);
+    });
+  };
+}
+
+const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+const onUnload = () => {
+  for (const panic of emergency) panic();
+};
+
+function listen() {
+  if (listening) return;
+  listening = true;
+  Deno.addSignalListener("SIGINT", handlers.SIGINT);
+  Deno.addSignalListener("SIGTERM", handlers.SIGTERM);
+  globalThis.addEventListener("unload", onUnload);
+}
+
+function unlisten() {
+  if (!listening) return;
+  listening = false;
+  Deno.removeSignalListener("SIGINT", handlers.SIGINT);
+  Deno.removeSignalListener("SIGTERM", handlers.SIGTERM);
+  globalThis.removeEventListener("unload", onUnload);
+}
+
+/** What a native temp dir records about who made it and what runs from it. */
+export interface OwnerRecord {
+  runnerPid: number;
+  runnerStartTicks: string;
+  groups: { pgid: number; startTicks: string }[];
+}
+
+/** Start time of a process in clock ticks since boot (pid reuse guard), or undefined. */
+export function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // Field 22; the command name (field 2) may contain spaces, so count after ')'.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Base directory for temp dirs. */
+export function tempBase(): string {
+  return Deno.env.get("TMPDIR") || "/tmp";
+}
+
+/**
+ * Kill the process groups and remove the temp dirs that a dead earlier run left behind.
+ * Runs once per process before the first native start. Returns how many dirs it reaped.
+ */
+export async function reapOrphans(base = tempBase()): Promise<number> {
+  let reaped = 0;
+  for await (const entry of Deno.readDir(base)) {
+    if (!entry.isDirectory || !entry.name.startsWith(TEMP_PREFIX)) continue;
+    const dir = `${base}/${entry.name}`;
+    let owner: OwnerRecord;
+    try {
+      owner = JSON.parse(await Deno.readTextFile(`${dir}/owner.json`));
+    } catch {
+      continue; // being created right now, or not ours
+    }
+    if (processStartTicks(owner.runnerPid) === owner.runnerStartTicks) continue; // alive
+    for (const { pgid, startTicks } of owner.groups) {
+      if (processStartTicks(pgid) !== startTicks) continue;
+      try {
+        Deno.kill(-pgid, "SIGKILL");
+      } catch { /* already gone */ }
+    }
+    await sleep(50);
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    reaped++;
+  }
+  return reaped;
+}

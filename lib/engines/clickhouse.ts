@@ -1,0 +1,147 @@
+/**
+ * ClickHouse: by default embedded chDB (modern ClickHouse as a library, in this process —
+ * label results accordingly: no network hop, no separate server); a ClickHouse server via
+ * docker or BENCH_CLICKHOUSE_URL (http://host:8123). Debian's clickhouse-server (2018) is
+ * deliberately not used. Clients use @clickhouse/client for both.
+ */
+
+import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { track } from "./cleanup.ts";
+import type { EngineDriver } from "./driver.ts";
+import { EngineError } from "./errors.ts";
+import { RunDir } from "./process.ts";
+import type { Engine, EngineNode, EngineSpec } from "./types.ts";
+
+/** URL scheme of an embedded chDB "node": its data path. */
+const CHDB = "chdb://";
+let embeddedOpen = false;
+
+/** A @clickhouse/client for a node: chDB in-process for `chdb://`, HTTP otherwise. */
+export async function connectClickHouse(node: Pick<EngineNode, "url">): Promise<ClickHouseClient> {
+  if (node.url.startsWith(CHDB)) {
+    // Imported lazily: loading chDB maps a ~540 MB library into the process.
+    const { createChdbConnection } = await import("chdb/connection");
+    const connection = createChdbConnection({ path: node.url.slice(CHDB.length) });
+    // chdb's connection implements the client's Connection interface; its types say unknown.
+    return createClient({ connection } as Parameters<typeof createClient>[0]);
+  }
+  return createClient({ url: node.url, request_timeout: 60_000 });
+}
+
+/** Run one query and return its rows as objects. */
+export async function queryClickHouse<T = Record<string, unknown>>(
+  client: ClickHouseClient,
+  query: string,
+): Promise<T[]> {
+  const result = await client.query({ query, format: "JSONEachRow" });
+  return await result.json<T>();
+}
+
+async function withClient<T>(
+  node: Pick<EngineNode, "url">,
+  fn: (c: ClickHouseClient) => Promise<T>,
+): Promise<T> {
+  const client = await connectClickHouse(node);
+  try {
+    return await fn(client);
+  } finally {
+    // chDB's connection holds the one session a process may have; HTTP clients close sockets.
+    if (!node.url.startsWith(CHDB)) await client.close();
+  }
+}
+
+async function startEmbedded(spec: EngineSpec): Promise<Engine> {
+  if (embeddedOpen) {
+    throw new EngineError(
+      "clickhouse: chDB allows one embedded session per process; stop the other one first (or use a ClickHouse server via docker/BENCH_CLICKHOUSE_URL)",
+    );
+  }
+  if ((spec.replicas ?? 0) > 0) {
+    throw new EngineError(
+      "clickhouse: embedded chDB has no replicas; use a server via BENCH_CLICKHOUSE_URL",
+    );
+  }
+  embeddedOpen = true;
+  const runDir = await RunDir.create(spec.label ?? "clickhouse");
+  const node: EngineNode = {
+    name: "primary",
+    role: "primary",
+    host: "in-process",
+    port: 0,
+    url: `${CHDB}${runDir.path}/data`,
+    dataDir: `${runDir.path}/data`,
+  };
+  let untrack = () => {};
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await runDir.remove();
+    embeddedOpen = false;
+    untrack();
+  };
+  const refuse = (verb: string) => () =>
+    Promise.reject(
+      new EngineError(
+        `clickhouse: cannot ${verb} embedded chDB (it runs inside this process); use a server for faults`,
+      ),
+    );
+  try {
+    const version = await clickhouse.version(node);
+    const engine: Engine = {
+      engine: "clickhouse",
+      provider: "native",
+      version,
+      primary: node,
+      replicas: [],
+      settings: { mode: "embedded-chdb" },
+      kill: refuse("kill"),
+      pause: refuse("pause"),
+      resume: refuse("resume"),
+      restart: refuse("restart"),
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+    untrack = track(engine, () => {});
+    return engine;
+  } catch (err) {
+    await stop();
+    throw new EngineError(`clickhouse: embedded chDB failed to start: ${(err as Error).message}`);
+  }
+}
+
+function chdbInstalled(): boolean {
+  try {
+    Deno.statSync(new URL("../../node_modules/@chdb/lib-linux-x64-gnu", import.meta.url));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** ClickHouse's driver for the engine API. */
+export const clickhouse: EngineDriver = {
+  engine: "clickhouse",
+  describe: "ClickHouse: embedded chDB natively (in-process), a server via docker/external",
+  urlEnv: "BENCH_CLICKHOUSE_URL",
+  ping: (node) => withClient(node, (c) => queryClickHouse(c, "SELECT 1")),
+  version: (node) =>
+    withClient(
+      node,
+      async (c) => String((await queryClickHouse<{ v: string }>(c, "SELECT version() AS v"))[0].v),
+    ),
+  nativeMissing: () =>
+    chdbInstalled() ? undefined : {
+      reason:
+        "the npm package chdb (with @chdb/lib-linux-x64-gnu) is not installed; run ./denow once to install it",
+      fatal: true,
+    },
+  startNative: startEmbedded,
+  docker: {
+    image: "clickhouse/clickhouse-server:25.8",
+    port: 8123,
+    env: { CLICKHOUSE_SKIP_USER_SETUP: "1" },
+    readyLog: { pattern: /Ready for connections/ },
+    url: (host, port) => `http://${host}:${port}`,
+  },
+};

@@ -1,0 +1,224 @@
+/**
+ * PostgreSQL 15: a private primary with N streaming replicas (async or synchronous with a
+ * chosen `synchronous_commit`), optional WAL archiving; the docker and external providers
+ * reach any PostgreSQL-wire server. Clients use node-postgres.
+ */
+
+import pg from "pg";
+import type { EngineDriver } from "./driver.ts";
+import { EngineError } from "./errors.ts";
+import { NativeEngine } from "./native.ts";
+import { assertPortFree, freePort, LOOPBACK, waitUntil } from "./net.ts";
+import { NativeServer, requireBinary, runTool } from "./process.ts";
+import type { Engine, EngineNode, EngineSpec } from "./types.ts";
+
+const BIN = "/usr/lib/postgresql/15/bin";
+const OS_USER = "postgres";
+
+/** A connected node-postgres client for a node; the caller ends it. */
+export async function connectPostgres(
+  node: Pick<EngineNode, "url">,
+  options: pg.ClientConfig = {},
+): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: node.url,
+    connectionTimeoutMillis: 5000,
+    ...options,
+  });
+  await client.connect();
+  return client;
+}
+
+/** Run one query on a fresh connection (set-up, checks; not for hot loops). */
+export async function queryPostgres<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  node: Pick<EngineNode, "url">,
+  sql: string,
+  params: unknown[] = [],
+): Promise<R[]> {
+  const client = await connectPostgres(node, { connectionTimeoutMillis: 2000 });
+  try {
+    return (await client.query<R>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+function nodeAt(
+  name: string,
+  role: "primary" | "replica",
+  port: number,
+  dataDir?: string,
+): EngineNode {
+  return {
+    name,
+    role,
+    host: LOOPBACK,
+    port,
+    url: `postgres://postgres@${LOOPBACK}:${port}/postgres`,
+    dataDir,
+  };
+}
+
+/** Settings written to the primary's postgresql.conf (replicas inherit them). */
+function primarySettings(spec: EngineSpec, archiveDir?: string): Record<string, string> {
+  const s: Record<string, string> = {};
+  const replicas = spec.replicas ?? 0;
+  if (replicas > 0 && spec.replication?.mode === "sync") {
+    const names = Array.from({ length: replicas }, (_, i) => `replica${i + 1}`).join(", ");
+    // One synchronous standby, the first listed that is connected: the usual HA set-up.
+    s.synchronous_standby_names = `FIRST 1 (${names})`;
+    s.synchronous_commit = spec.replication.synchronousCommit ?? "on";
+  } else if (spec.replication?.mode === "semisync") {
+    throw new EngineError(
+      `postgres: replication mode "semisync" is MariaDB's; use "sync" or "async"`,
+    );
+  }
+  if (archiveDir) {
+    s.archive_mode = "on";
+    s.archive_command = `test ! -f ${archiveDir}/%f && cp %p ${archiveDir}/%f`;
+  }
+  for (const [k, v] of Object.entries(spec.settings ?? {})) s[k] = String(v);
+  return s;
+}
+
+function confLines(settings: Record<string, string>): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k} = '${v.replaceAll("'", "''")}'\n`)
+    .join("");
+}
+
+async function startPostgresNative(spec: EngineSpec): Promise<Engine> {
+  requireBinary(`${BIN}/postgres`, "postgresql-15");
+  if (spec.port) assertPortFree(spec.port, "postgres");
+  const replicas = spec.replicas ?? 0;
+  return await NativeEngine.launch("postgres", spec, async (e) => {
+    const archiveDir = spec.walArchive ? await e.runDir.subdir("wal_archive", OS_USER) : undefined;
+    e.walArchiveDir = archiveDir;
+    const settings = primarySettings(spec, archiveDir);
+    e.settings = settings;
+
+    await e.runDir.subdir("logs", OS_USER, 0o755);
+    const data = await e.runDir.subdir("primary", OS_USER);
+    // trust on loopback only: servers listen on 127.0.0.1 and hold throw-away data.
+    await runTool("postgres initdb", {
+      cmd: `${BIN}/initdb`,
+      args: ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
+      user: OS_USER,
+    });
+    await Deno.writeTextFile(`${data}/postgresql.conf`, confLines(settings), { append: true });
+    const primary = nodeAt("primary", "primary", spec.port ?? freePort(), data);
+    await e.startNode(server(e, primary), primary, () => postgres.ping(primary));
+
+    for (let i = 1; i <= replicas; i++) {
+      const name = `replica${i}`;
+      const rdata = await e.runDir.subdir(name, OS_USER);
+      await runTool(`postgres ${name} base backup`, {
+        cmd: `${BIN}/pg_basebackup`,
+        args: [
+          "-h",
+          LOOPBACK,
+          "-p",
+          String(primary.port),
+          "-U",
+          "postgres",
+          "-D",
+          rdata,
+          "-R",
+          "-X",
+          "stream",
+          "-c",
+          "fast",
+        ],
+        user: OS_USER,
+      });
+      // application_name is how the primary names this standby in synchronous_standby_names.
+      await Deno.writeTextFile(
+        `${rdata}/postgresql.auto.conf`,
+        `primary_conninfo = 'host=${LOOPBACK} port=${primary.port} user=postgres application_name=${name}'\n`,
+        { append: true },
+      );
+      const replica = nodeAt(name, "replica", freePort(), rdata);
+      await e.startNode(server(e, replica), replica, () => postgres.ping(replica));
+      await waitForStreaming(primary, name, e.timeoutMs);
+    }
+    e.version = await postgres.version(primary);
+  }, async (e, name) => {
+    if (name !== "primary") await waitForStreaming(e.primary, name, e.timeoutMs);
+  });
+}
+
+function server(e: NativeEngine, node: EngineNode): NativeServer {
+  return new NativeServer(
+    node.name,
+    node.role,
+    node.port,
+    node.dataDir!,
+    `${e.runDir.path}/logs/${node.name}.log`,
+    e.runDir,
+    () => ({
+      cmd: `${BIN}/postgres`,
+      // Port and address on the command line: replicas copy the primary's postgresql.conf.
+      args: [
+        "-D",
+        node.dataDir!,
+        "-c",
+        `port=${node.port}`,
+        "-c",
+        `listen_addresses=${LOOPBACK}`,
+        "-c",
+        "unix_socket_directories=",
+      ],
+      user: OS_USER,
+      stopSignal: "SIGINT", // PostgreSQL's "fast" shutdown
+    }),
+  );
+}
+
+/** Wait until the primary reports the named standby as streaming. */
+export async function waitForStreaming(
+  primary: EngineNode,
+  name: string,
+  timeoutMs = 30_000,
+): Promise<void> {
+  await waitUntil(async () => {
+    const rows = await queryPostgres(
+      primary,
+      "SELECT state FROM pg_stat_replication WHERE application_name = $1",
+      [name],
+    );
+    if (rows[0]?.state !== "streaming") throw new Error(`${name} is not streaming yet`);
+  }, { timeoutMs, intervalMs: 100 });
+}
+
+/** PostgreSQL's driver for the engine API. */
+export const postgres: EngineDriver = {
+  engine: "postgres",
+  describe: "PostgreSQL 15 (Debian postgresql-15), primary + streaming replicas",
+  urlEnv: "BENCH_POSTGRES_URL",
+  ping: (node) => queryPostgres(node, "SELECT 1"),
+  version: async (node) => {
+    const [row] = await queryPostgres<{ server_version: string }>(node, "SHOW server_version");
+    return row.server_version.split(" ")[0];
+  },
+  nativeMissing: () => {
+    try {
+      Deno.statSync(`${BIN}/postgres`);
+      return undefined;
+    } catch {
+      return {
+        reason: `${BIN}/postgres not found: install the Debian package postgresql-15`,
+        fatal: true,
+      };
+    }
+  },
+  startNative: startPostgresNative,
+  docker: {
+    image: "postgres:15",
+    port: 5432,
+    env: { POSTGRES_HOST_AUTH_METHOD: "trust" },
+    // The official image restarts once after init; ready the second time.
+    readyLog: { pattern: /database system is ready to accept connections/, times: 2 },
+    url: (host, port) => `postgres://postgres@${host}:${port}/postgres`,
+  },
+  dockerReplicas: false,
+};

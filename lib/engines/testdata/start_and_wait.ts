@@ -1,0 +1,13 @@
+// Test fixture: start an engine from argv, print "STARTED <json>" (or "STARTING" first), then
+// wait forever, so the test can signal or SIGKILL this runner at a chosen moment.
+import { startEngine } from "../mod.ts";
+import type { EngineName } from "../types.ts";
+
+const [engine, replicas] = Deno.args;
+console.log("STARTING");
+const started = await startEngine({
+  engine: engine as EngineName,
+  replicas: Number(replicas ?? 0),
+});
+console.log(`STARTED ${JSON.stringify({ primary: started.primary, replicas: started.replicas })}`);
+await new Promise(() => {});
