@@ -88,6 +88,13 @@ export interface OpenLoopConfig extends LoadConfigBase {
   drainTimeoutMs?: number;
   /** A measured op starting later than this after its intended time is "late" (default 1). */
   lateStartThresholdMs?: number;
+  /**
+   * The last `spinMs` before an intended start are waited by event-loop turns instead of a
+   * timer (default 3; Deno timers fire 1–3 ms late, and lateness inflates the measured
+   * latency). Turns cost client CPU while waiting; set 0 to use timers only when the client
+   * shares few cores with the server and sub-3 ms start precision does not matter.
+   */
+  spinMs?: number;
 }
 
 /** Open-loop schedule diagnostics: how well the harness kept to the schedule. */
@@ -259,14 +266,14 @@ const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 /**
  * Waits until `performance.now() >= target`: a timer for the bulk of the wait, then event
- * loop turns for the last ~3 ms (Deno timers fire 1–3 ms late; a late start would inflate
+ * loop turns for the last `spinMs` (Deno timers fire 1–3 ms late; a late start would inflate
  * the latency measured from the intended start). Turns still let I/O callbacks run.
  */
-async function waitUntil(target: number): Promise<void> {
+async function waitUntil(target: number, spinMs: number): Promise<void> {
   for (;;) {
     const rem = target - performance.now();
     if (rem <= 0) return;
-    if (rem > 4) await sleep(rem - 3);
+    if (rem > spinMs) await sleep(Math.max(0, rem - spinMs));
     else await nextTurn();
   }
 }
@@ -283,6 +290,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig): Promise<LoadResult> {
   const maxInFlight = requirePositiveInt(where, "maxInFlight", cfg.maxInFlight ?? 1000);
   const drainTimeoutMs = requirePositive(where, "drainTimeoutMs", cfg.drainTimeoutMs ?? 30_000);
   const lateMs = requireNonNegative(where, "lateStartThresholdMs", cfg.lateStartThresholdMs ?? 1);
+  const spinMs = requireNonNegative(where, "spinMs", cfg.spinMs ?? 3);
   const interval = 1000 / rate;
   const EPS = 1e-9;
   const warmupOps = Math.ceil(c.warmupMs / interval - EPS);
@@ -348,7 +356,7 @@ export async function runOpenLoop(cfg: OpenLoopConfig): Promise<LoadResult> {
   try {
     for (let i = 0; i < total; i++) {
       const intended = t0 + i * interval;
-      if (intended > performance.now()) await waitUntil(intended);
+      if (intended > performance.now()) await waitUntil(intended, spinMs);
       const measured = i >= warmupOps;
       if (free.length === 0) {
         if (measured) blockedStarts++;

@@ -106,6 +106,15 @@ Deno.test("open loop: intended starts are spaced exactly 1/rate; counts and warm
   assert.equal(r.schedule!.ratePerSec, 500);
   assert.equal(r.schedule!.startLag.count, 40);
   assert.ok(r.elapsedS >= 0.078, `elapsed ${r.elapsedS}`); // 39 gaps of 2 ms
+
+  const timersOnly = await runOpenLoop({
+    ...quiet,
+    ratePerSec: 200,
+    operations: 10,
+    spinMs: 0,
+    op: () => undefined,
+  });
+  assert.equal(timersOnly.ops, 10);
 });
 
 Deno.test("open loop shows a 300 ms server stall in the tail; closed loop hides it", async () => {
