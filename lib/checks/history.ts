@@ -1,0 +1,216 @@
+/**
+ * Read-consistency checks on a recorded history (Jepsen's habit: operations are plain data
+ * with invoke and complete times; the checker judges the history afterwards and never touches
+ * a database). The model is a register per key whose versions only grow: every write puts a
+ * version larger than any the writer knew of, and a read returns the highest version it sees
+ * (or null for none). Three anomalies are reported, each with readable examples:
+ *
+ * - **stale read**: a read returned a version older than one whose write had been
+ *   acknowledged (to anybody) before the read was invoked — the real-time order says it
+ *   should have seen it (what a replica lagging behind the primary produces);
+ * - **read-your-writes violation**: the same, but the missed write was the reading session's
+ *   own (every such read is also a stale read);
+ * - **monotonic-read violation**: a session read an older version than one it had already
+ *   read, in a read that completed before this one started (reads spread over replicas).
+ *
+ * Reads of versions nobody wrote before the read completed are reported as `phantom_read`
+ * (a harness bug or a corrupt store, never expected).
+ *
+ * @module
+ */
+
+/** One completed (or failed) operation of a history. Times are ms on one clock. */
+export interface HistoryOp {
+  /** The session (client) that ran it; one session's operations never overlap. */
+  session: string | number;
+  /** `write` puts `value`; `read` observed `value`. */
+  type: "write" | "read";
+  /** The register (key) operated on. */
+  key: string | number;
+  /** Version written, or version read (null: the read found nothing). */
+  value: number | null;
+  /** When the client invoked the operation. */
+  invokeMs: number;
+  /** When the client saw it complete. */
+  completeMs: number;
+  /** False if the operation failed or timed out (its effect is unknown); default true. */
+  ok?: boolean;
+  /** The node that served it (e.g. `replica2`), for examples. */
+  node?: string;
+}
+
+/** Kinds of anomaly the checker reports. */
+export type ReadAnomaly = "stale_read" | "read_your_writes" | "monotonic_read" | "phantom_read";
+
+/** The anomaly kinds, in reporting order. */
+export const READ_ANOMALIES: readonly ReadAnomaly[] = [
+  "stale_read",
+  "read_your_writes",
+  "monotonic_read",
+  "phantom_read",
+];
+
+/** The verdict on a history: counts per anomaly, rates over reads, and examples. */
+export interface HistoryVerdict {
+  /** True when no anomaly of any kind was found. */
+  valid: boolean;
+  /** Successful reads judged. */
+  reads: number;
+  /** Successful writes. */
+  writes: number;
+  /** Reads showing each anomaly (a read may show several). */
+  anomalies: Record<ReadAnomaly, number>;
+  /** anomalies / reads (0 when there are no reads). */
+  rates: Record<ReadAnomaly, number>;
+  /** For stale reads: how far behind, in versions of acknowledged writes missed (mean). */
+  meanVersionsBehind: number;
+  /** Up to `maxExamples` readable examples, in history order. */
+  examples: string[];
+}
+
+/** Completed writes (or reads) of one key, sorted by completion, with a running maximum. */
+interface Ladder {
+  completeMs: number[];
+  maxValue: number[];
+  /** Values in completion order (to count how many acknowledged versions a read missed). */
+  values: number[];
+}
+
+function ladder(ops: HistoryOp[]): Ladder {
+  const sorted = ops.filter((o) => o.value !== null).sort((a, b) => a.completeMs - b.completeMs);
+  const completeMs: number[] = [];
+  const maxValue: number[] = [];
+  const values: number[] = [];
+  let max = -Infinity;
+  for (const o of sorted) {
+    max = Math.max(max, o.value!);
+    completeMs.push(o.completeMs);
+    maxValue.push(max);
+    values.push(o.value!);
+  }
+  return { completeMs, maxValue, values };
+}
+
+/** Index of the last entry completed strictly before `t`, or -1. */
+function lastBefore(l: Ladder, t: number): number {
+  let lo = 0, hi = l.completeMs.length - 1, found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (l.completeMs[mid] < t) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Highest value completed strictly before `t`, or undefined. */
+function maxBefore(l: Ladder | undefined, t: number): number | undefined {
+  if (!l) return undefined;
+  const i = lastBefore(l, t);
+  return i < 0 ? undefined : l.maxValue[i];
+}
+
+function groupBy(ops: HistoryOp[], key: (o: HistoryOp) => string): Map<string, HistoryOp[]> {
+  const out = new Map<string, HistoryOp[]>();
+  for (const o of ops) {
+    const k = key(o);
+    const list = out.get(k);
+    if (list) list.push(o);
+    else out.set(k, [o]);
+  }
+  return out;
+}
+
+const fmt = (ms: number) => ms.toFixed(2);
+
+function describe(o: HistoryOp): string {
+  const at = o.node ? ` on ${o.node}` : "";
+  return `session ${o.session} read key ${o.key}${at} = ${o.value ?? "nothing"} ` +
+    `[${fmt(o.invokeMs)}–${fmt(o.completeMs)} ms]`;
+}
+
+/**
+ * Judges a history. Failed operations (`ok: false`) are ignored for reads; a failed write
+ * may or may not have happened, so it is never required to be seen but its value is allowed
+ * (not a phantom). O(n log n), plus the missed versions counted per stale read.
+ */
+export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): HistoryVerdict {
+  const ok = history.filter((o) => o.ok !== false);
+  const writes = ok.filter((o) => o.type === "write");
+  const reads = ok.filter((o) => o.type === "read");
+  const sk = (o: HistoryOp) => `${o.session}\u0000${o.key}`;
+  const writesByKey = new Map<string, Ladder>();
+  for (const [k, ops] of groupBy(writes, (o) => String(o.key))) writesByKey.set(k, ladder(ops));
+  const ownWrites = new Map<string, Ladder>();
+  for (const [k, ops] of groupBy(writes, sk)) ownWrites.set(k, ladder(ops));
+  const ownReads = new Map<string, Ladder>();
+  for (const [k, ops] of groupBy(reads, sk)) ownReads.set(k, ladder(ops));
+  // Every value any write (even a failed one) tried to put, with its earliest invoke time.
+  const firstInvoke = new Map<string, number>();
+  for (const w of history) {
+    if (w.type !== "write" || w.value === null) continue;
+    const k = `${w.key}\u0000${w.value}`;
+    firstInvoke.set(k, Math.min(firstInvoke.get(k) ?? Infinity, w.invokeMs));
+  }
+
+  const anomalies: Record<ReadAnomaly, number> = {
+    stale_read: 0,
+    read_your_writes: 0,
+    monotonic_read: 0,
+    phantom_read: 0,
+  };
+  const examples: string[] = [];
+  const report = (kind: ReadAnomaly, text: string) => {
+    anomalies[kind]++;
+    if (examples.length < maxExamples) examples.push(`${kind}: ${text}`);
+  };
+  let behindSum = 0;
+  const seen = reads.slice().sort((a, b) => a.invokeMs - b.invokeMs);
+  for (const r of seen) {
+    const got = r.value ?? -Infinity;
+    const all = writesByKey.get(String(r.key));
+    if (r.value !== null) {
+      const born = firstInvoke.get(`${r.key}\u0000${r.value}`);
+      if (born === undefined || born > r.completeMs) {
+        report("phantom_read", `${describe(r)}, a version no write had put by then`);
+      }
+    }
+    const acked = maxBefore(all, r.invokeMs);
+    if (acked !== undefined && got < acked) {
+      // Versions acknowledged before the read and newer than what it returned.
+      const n = lastBefore(all!, r.invokeMs);
+      let behind = 0;
+      for (let i = 0; i <= n; i++) if (all!.values[i] > got) behind++;
+      behindSum += behind;
+      report(
+        "stale_read",
+        `${describe(r)}, but version ${acked} was acknowledged before the read began ` +
+          `(${behind} acknowledged version${behind === 1 ? "" : "s"} missed)`,
+      );
+    }
+    const mine = maxBefore(ownWrites.get(sk(r)), r.invokeMs);
+    if (mine !== undefined && got < mine) {
+      report("read_your_writes", `${describe(r)} after writing version ${mine} itself`);
+    }
+    const readBefore = maxBefore(ownReads.get(sk(r)), r.invokeMs);
+    if (readBefore !== undefined && got < readBefore) {
+      report("monotonic_read", `${describe(r)} after having read version ${readBefore}`);
+    }
+  }
+  const rate = (n: number) => (reads.length > 0 ? n / reads.length : 0);
+  return {
+    valid: READ_ANOMALIES.every((k) => anomalies[k] === 0),
+    reads: reads.length,
+    writes: writes.length,
+    anomalies,
+    rates: {
+      stale_read: rate(anomalies.stale_read),
+      read_your_writes: rate(anomalies.read_your_writes),
+      monotonic_read: rate(anomalies.monotonic_read),
+      phantom_read: rate(anomalies.phantom_read),
+    },
+    meanVersionsBehind: anomalies.stale_read > 0 ? behindSum / anomalies.stale_read : 0,
+    examples,
+  };
+}
