@@ -1,0 +1,332 @@
+/**
+ * Numbers in the ADR come from data, never from typing: every number is a marked region
+ *
+ *     <!-- fig:oltp.pg_rc_tps_c16 -->12 345 tx/s<!-- /fig -->
+ *
+ * whose text a registered figure function computes from the CSVs in `data/`. `updateAdr`
+ * rewrites the regions; `checkAdr` lists regions that no longer match the data (stale), ids no
+ * registered function knows (unknown), figures that fail, malformed markers, and links to
+ * `data/` or `notebooks/` files that do not exist.
+ *
+ * This module knows no experiment: each experiment module exports a {@link FigureSet}, and
+ * `lib/experiments/figures.ts` lists them.
+ *
+ * @module
+ */
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readResults } from "../results/csv.ts";
+import type { ResultRow } from "../results/schema.ts";
+
+/** The repository root (this file is lib/report/adr.ts), so paths work from any cwd. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** Where the ADRs live. */
+export const ADR_DIR = join(REPO_ROOT, "adr");
+/** Where the committed results live. */
+export const DATA_DIR = join(REPO_ROOT, "data");
+
+/** What a figure function gets: cached access to the result CSVs. */
+export interface FigureData {
+  /**
+   * The rows of a results CSV in the data folder, e.g. `rows("oltp_throughput.csv")`
+   * (read once per ADR update, validated by lib/results).
+   */
+  rows(file: string): Promise<ResultRow[]>;
+}
+
+/**
+ * Computes the text of one figure (a number with its unit, a short phrase) from data.
+ * It should throw when the data it needs is missing or ambiguous rather than guess.
+ */
+export type FigureFn = (data: FigureData) => string | Promise<string>;
+
+/** Figures of one experiment, by id; ids are prefixed with the experiment ("oltp.…"). */
+export type FigureSet = Readonly<Record<string, FigureFn>>;
+
+/** Merges the figure sets of all experiments; two sets claiming one id is a bug. */
+export function mergeFigures(sets: readonly FigureSet[]): Map<string, FigureFn> {
+  const registry = new Map<string, FigureFn>();
+  for (const set of sets) {
+    for (const [id, fn] of Object.entries(set)) {
+      if (!FIGURE_ID.test(id)) throw new Error(`invalid figure id "${id}" (use [a-z0-9_.-])`);
+      if (registry.has(id)) throw new Error(`figure id "${id}" is registered twice`);
+      registry.set(id, fn);
+    }
+  }
+  return registry;
+}
+
+/** Valid figure ids: lower case, digits, `_ . -`; by convention `<experiment>.<name>`. */
+export const FIGURE_ID = /^[a-z0-9][a-z0-9_.-]*$/;
+const OPEN = /<!--\s*fig:([^\s>]*)\s*-->/g;
+const CLOSE = "<!-- /fig -->";
+
+/** One marked region of an ADR. */
+export interface FigureRegion {
+  /** The figure id. */
+  id: string;
+  /** The text currently between the markers. */
+  text: string;
+  /** 1-based line of the opening marker. */
+  line: number;
+  /** Offsets of the text between the markers. */
+  start: number;
+  end: number;
+}
+
+/** Something wrong with an ADR; `checkAdr` returns a list of these. */
+export interface AdrProblem {
+  /** The ADR file. */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** stale: text differs from data; unknown: no such figure; error: the figure threw;
+   * malformed: markers do not pair up; missing_link: a linked data/notebook file is absent. */
+  kind: "stale" | "unknown" | "error" | "malformed" | "missing_link";
+  /** The figure id or the link target. */
+  id: string;
+  /** One line for humans. */
+  message: string;
+}
+
+/** 1-based line number of an offset. */
+function lineAt(text: string, offset: number): number {
+  return text.slice(0, offset).split("\n").length;
+}
+
+/**
+ * Finds the marked regions of a markdown text. Markers that do not pair up (an opening marker
+ * without a close before the next opening one, a stray close) are returned as problems.
+ */
+export function findFigures(
+  markdown: string,
+  file = "ADR",
+): { regions: FigureRegion[]; problems: AdrProblem[] } {
+  const regions: FigureRegion[] = [];
+  const problems: AdrProblem[] = [];
+  const opens = [...markdown.matchAll(OPEN)];
+  let consumed = 0;
+  opens.forEach((m, i) => {
+    const id = m[1];
+    const start = m.index! + m[0].length;
+    const next = opens[i + 1]?.index ?? markdown.length;
+    const close = markdown.indexOf(CLOSE, start);
+    const line = lineAt(markdown, m.index!);
+    if (close < 0 || close > next) {
+      problems.push({ file, line, kind: "malformed", id, message: `"${id}" is not closed` });
+      return;
+    }
+    if (!FIGURE_ID.test(id)) {
+      problems.push({ file, line, kind: "malformed", id, message: `invalid figure id "${id}"` });
+      return;
+    }
+    if (markdown.slice(consumed, m.index!).includes(CLOSE)) {
+      const stray = markdown.indexOf(CLOSE, consumed);
+      problems.push({
+        file,
+        line: lineAt(markdown, stray),
+        kind: "malformed",
+        id: "",
+        message: "a closing marker without an opening one",
+      });
+    }
+    regions.push({ id, text: markdown.slice(start, close), line, start, end: close });
+    consumed = close + CLOSE.length;
+  });
+  return { regions, problems };
+}
+
+/** A {@link FigureData} reading `dir`, each file once. */
+export function figureData(dir = DATA_DIR): FigureData {
+  const cache = new Map<string, Promise<ResultRow[]>>();
+  return {
+    rows(file) {
+      const path = join(dir, file);
+      if (!cache.has(path)) cache.set(path, readResults(path));
+      return cache.get(path)!;
+    },
+  };
+}
+
+/** Options of {@link renderAdr}, {@link updateAdr} and {@link checkAdr}. */
+export interface AdrOptions {
+  /** The registered figures (see lib/experiments/figures.ts). */
+  figures: Map<string, FigureFn>;
+  /** Folder of the result CSVs (default: the repository's data/). */
+  dataDir?: string;
+  /** Repository root that data/ and notebooks/ links are checked against (for tests). */
+  root?: string;
+}
+
+/**
+ * Computes every figure of a markdown text. Returns the text with each known region rewritten
+ * (unknown or failing regions are left as they are) and the problems found, stale ones
+ * included (a region whose text changed).
+ */
+export async function renderAdr(
+  markdown: string,
+  options: AdrOptions,
+  file = "ADR",
+): Promise<{ text: string; problems: AdrProblem[] }> {
+  const { regions, problems } = findFigures(markdown, file);
+  const data = figureData(options.dataDir);
+  let text = "";
+  let at = 0;
+  for (const r of regions) {
+    text += markdown.slice(at, r.start);
+    at = r.end;
+    const fn = options.figures.get(r.id);
+    if (!fn) {
+      problems.push({
+        ...where(file, r),
+        kind: "unknown",
+        message: `no figure "${r.id}" is registered`,
+      });
+      text += r.text;
+      continue;
+    }
+    let value: string;
+    try {
+      value = await fn(data);
+      if (value.includes("<!--") || value.includes("\n")) {
+        throw new Error("figure text must be one line without HTML comments");
+      }
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      problems.push({ ...where(file, r), kind: "error", message: `figure "${r.id}": ${why}` });
+      text += r.text;
+      continue;
+    }
+    if (value !== r.text) {
+      problems.push({
+        ...where(file, r),
+        kind: "stale",
+        message: `"${r.id}" says ${JSON.stringify(r.text)}, data says ${JSON.stringify(value)}`,
+      });
+    }
+    text += value;
+  }
+  text += markdown.slice(at);
+  return { text, problems };
+}
+
+/** The location fields of a problem about a region. */
+function where(file: string, r: FigureRegion): { file: string; line: number; id: string } {
+  return { file, line: r.line, id: r.id };
+}
+
+const LINK = /\]\(([^)\s]+)\)/g;
+
+/**
+ * Relative links of an ADR to files under data/ or notebooks/ whose target does not exist.
+ * (Links elsewhere, e.g. to the generated report/, are not checked.)
+ */
+export async function missingLinks(
+  markdown: string,
+  file: string,
+  root = REPO_ROOT,
+): Promise<AdrProblem[]> {
+  const problems: AdrProblem[] = [];
+  for (const m of markdown.matchAll(LINK)) {
+    const target = m[1].replace(/#.*$/, "");
+    if (/^[a-z]+:/i.test(target) || target === "") continue;
+    const path = resolve(dirname(file), target);
+    const rel = path.slice(root.length + 1);
+    if (!path.startsWith(root + "/") || !/^(data|notebooks)\//.test(rel)) continue;
+    if (!(await Deno.stat(path).then((s) => s.isFile, () => false))) {
+      problems.push({
+        file,
+        line: lineAt(markdown, m.index!),
+        kind: "missing_link",
+        id: target,
+        message: `links to ${rel}, which does not exist`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The ADR files (`adr/*.md`, sorted). */
+export async function listAdrs(dir = ADR_DIR): Promise<string[]> {
+  const files: string[] = [];
+  for await (const e of Deno.readDir(dir)) {
+    if (e.isFile && e.name.endsWith(".md")) files.push(join(dir, e.name));
+  }
+  return files.sort();
+}
+
+/**
+ * Rewrites every marked region of the ADR files from data (atomically, only files that
+ * change). Returns the problems that remain after the rewrite (unknown ids, failing figures,
+ * malformed markers, missing links): the caller should fail on any.
+ */
+export async function updateAdr(
+  options: AdrOptions,
+  files?: string[],
+): Promise<{ changed: string[]; problems: AdrProblem[] }> {
+  const changed: string[] = [];
+  const problems: AdrProblem[] = [];
+  for (const file of files ?? await listAdrs()) {
+    const markdown = await Deno.readTextFile(file);
+    const rendered = await renderAdr(markdown, options, file);
+    problems.push(...rendered.problems.filter((p) => p.kind !== "stale"));
+    problems.push(...await missingLinks(rendered.text, file, options.root));
+    if (rendered.text !== markdown) {
+      const tmp = `${file}.${Deno.pid}.tmp`;
+      await Deno.writeTextFile(tmp, rendered.text);
+      await Deno.rename(tmp, file);
+      changed.push(file);
+    }
+  }
+  return { changed, problems };
+}
+
+/**
+ * Checks the ADR files against data without writing: stale and unknown figure ids, failing
+ * figures, malformed markers and missing data/notebook links. An empty list means the ADR's
+ * numbers are exactly what the data says. An ADR without figures passes trivially.
+ */
+export async function checkAdr(options: AdrOptions, files?: string[]): Promise<AdrProblem[]> {
+  const problems: AdrProblem[] = [];
+  for (const file of files ?? await listAdrs()) {
+    const markdown = await Deno.readTextFile(file);
+    problems.push(...(await renderAdr(markdown, options, file)).problems);
+    problems.push(...await missingLinks(markdown, file, options.root));
+  }
+  return problems;
+}
+
+/** Formats a problem as `adr/0001-….md:42: stale: …`. */
+export function describeProblem(p: AdrProblem): string {
+  const rel = p.file.startsWith(REPO_ROOT) ? p.file.slice(REPO_ROOT.length + 1) : p.file;
+  return `${rel}:${p.line}: ${p.kind}: ${p.message}`;
+}
+
+/** Options of {@link formatNumber}. */
+export interface NumberFormat {
+  /** Decimal places (default: 0 from 100 up, 1 from 10 up, 2 below: three significant digits). */
+  decimals?: number;
+  /** Unit appended after a space, e.g. "tx/s". */
+  unit?: string;
+}
+
+/**
+ * Formats a number for the ADR the same way every time: thousands grouped with a space
+ * ("12 345"), a fixed number of decimals, and the unit. Deterministic (no locale), so that
+ * regenerating the ADR changes text only when data changes.
+ */
+export function formatNumber(value: number, format: NumberFormat = {}): string {
+  if (!Number.isFinite(value)) throw new Error(`cannot format ${value} as a figure`);
+  const abs = Math.abs(value);
+  const decimals = format.decimals ?? (abs >= 100 ? 0 : abs >= 10 ? 1 : 2);
+  const [int, frac] = abs.toFixed(decimals).split(".");
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+  const sign = value < 0 && Number(abs.toFixed(decimals)) !== 0 ? "-" : "";
+  const number = `${sign}${grouped}${frac ? `.${frac}` : ""}`;
+  return format.unit ? `${number} ${format.unit}` : number;
+}
+
+/** Formats a ratio (0.123) as a percentage ("12.3 %"), decimals as {@link formatNumber}. */
+export function formatPercent(ratio: number, decimals = 1): string {
+  return formatNumber(ratio * 100, { decimals, unit: "%" });
+}
