@@ -146,6 +146,10 @@ export interface LineChartOptions extends ShapeOptions {
   logX?: boolean;
   /** Logarithmic y scale (latencies spanning decades). */
   logY?: boolean;
+  /** Columns of an interval around y (e.g. a 95 % CI), drawn as a vertical bar per point. */
+  yLow?: string;
+  /** Upper end of the interval; give both or neither. */
+  yHigh?: string;
 }
 
 /** Lines (with dots at the measured points) of y against x, one coloured line per series. */
@@ -162,6 +166,9 @@ export function lineChart(data: readonly Row[], o: LineChartOptions): Chart {
     marks: [
       Plot.lineY(data, { ...enc, sort: o.x }),
       Plot.dot(data, { ...enc, fill: o.series, r: 2.5 }),
+      ...(o.yLow && o.yHigh
+        ? [Plot.ruleX(data, { x: o.x, y1: o.yLow, y2: o.yHigh, stroke: o.series, fx: o.facet })]
+        : []),
       ...(o.marks ?? []),
     ],
   });
