@@ -45,8 +45,8 @@ async function withClient<T>(
   try {
     return await fn(client);
   } finally {
-    // chDB's connection holds the one session a process may have; HTTP clients close sockets.
-    if (!node.url.startsWith(CHDB)) await client.close();
+    // Closing also ends the chDB session, so the next client (one per process) can open.
+    await client.close();
   }
 }
 
