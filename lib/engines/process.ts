@@ -256,14 +256,48 @@ export class NativeServer {
   pause(): void {
     if (!this.running) throw new EngineError(`${this.name} is not running; cannot pause it`);
     this.signalGroup("SIGSTOP");
+    this.signalDescendants("SIGSTOP");
     this.paused = true;
   }
 
   /** SIGCONT after {@link pause}. */
   resume(): void {
     if (!this.running) throw new EngineError(`${this.name} is not running; cannot resume it`);
+    this.signalDescendants("SIGCONT");
     this.signalGroup("SIGCONT");
     this.paused = false;
+  }
+
+  /**
+   * Signals every descendant of the server, found by parent pid in /proc: PostgreSQL's
+   * children call setsid() and leave the process group, so a group signal alone would stop
+   * the postmaster while the startup process and walreceiver keep replaying WAL.
+   */
+  private signalDescendants(signal: Deno.Signal) {
+    if (!this.child) return;
+    const parentOf = new Map<number, number[]>();
+    try {
+      for (const e of Deno.readDirSync("/proc")) {
+        if (!/^\d+$/.test(e.name)) continue;
+        try {
+          const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+          const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+          const list = parentOf.get(ppid) ?? [];
+          list.push(Number(e.name));
+          parentOf.set(ppid, list);
+        } catch { /* exited meanwhile */ }
+      }
+    } catch {
+      return; // no /proc: the group signal is all we can do
+    }
+    const queue = [...(parentOf.get(this.child.pid) ?? [])];
+    while (queue.length > 0) {
+      const pid = queue.shift()!;
+      try {
+        Deno.kill(pid, signal);
+      } catch { /* gone */ }
+      queue.push(...(parentOf.get(pid) ?? []));
+    }
   }
 
   private signalGroup(signal: Deno.Signal) {
