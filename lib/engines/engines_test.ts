@@ -22,18 +22,17 @@ const NATIVE: EngineName[] = [
 
 for (const engine of NATIVE) {
   Deno.test(`${engine}: starts natively, answers a real query, reports its version, leaves nothing`, async () => {
-    const before = tempDirs();
-    const started = await startEngine({ engine, provider: "native" });
+    const label = uniqueLabel();
+    const started = await startEngine({ engine, provider: "native", label });
     assert.equal(started.provider, "native");
     assert.match(started.version, /^\d+\.\d+/);
     assert.ok(DRIVERS[engine].ping(started.primary));
     await DRIVERS[engine].ping(started.primary);
     if (engine !== "clickhouse") assert.equal(started.primary.host, "127.0.0.1");
-    const dir = tempDirs().filter((d) => !before.includes(d));
-    assert.equal(dir.length, 1, "one temp dir per engine");
+    assert.equal(tempDirs(label).length, 1, "one temp dir per engine");
     await started.stop();
     await started.stop(); // idempotent
-    assert.deepEqual(tempDirs().filter((d) => !before.includes(d)), [], "temp dir removed");
+    assert.deepEqual(tempDirs(label), [], "temp dir removed");
     if (engine !== "clickhouse") {
       assert.equal(await portAnswers(started.primary.port), false, "port closed");
     }
@@ -135,9 +134,9 @@ Deno.test("errors: a port taken, a server that fails to start (with its log), an
   } finally {
     listener.close();
   }
-  const before = tempDirs();
+  const label = uniqueLabel();
   await assert.rejects(
-    startEngine({ engine: "postgres", settings: { shared_buffers: "lots" } }),
+    startEngine({ engine: "postgres", settings: { shared_buffers: "lots" }, label }),
     (err: Error) => {
       assert.ok(err instanceof EngineError);
       assert.match(
@@ -148,11 +147,7 @@ Deno.test("errors: a port taken, a server that fails to start (with its log), an
       return true;
     },
   );
-  assert.deepEqual(
-    tempDirs().filter((d) => !before.includes(d)),
-    [],
-    "failed start leaves nothing",
-  );
+  assert.deepEqual(tempDirs(label), [], "failed start leaves nothing");
 
   Deno.env.set("BENCH_REDIS_URL", `redis://127.0.0.1:${port}`); // closed now
   try {
@@ -184,7 +179,7 @@ Deno.test("memcached: settings reach the server (memory limit)", async () => {
   assert.match(stats, /STAT maxbytes 16777216/);
 });
 
-function runFixture(engine: string, replicas: number) {
+function runFixture(engine: string, replicas: number, label: string) {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -192,6 +187,7 @@ function runFixture(engine: string, replicas: number) {
       new URL("./testdata/start_and_wait.ts", import.meta.url).pathname,
       engine,
       String(replicas),
+      label,
     ],
     stdout: "piped",
     stderr: "piped",
@@ -208,6 +204,11 @@ function runFixture(engine: string, replicas: number) {
   return { child, readUntil, output: () => out, reader };
 }
 
+/** A temp-dir label of this test alone: other runs on the machine may start engines too. */
+function uniqueLabel(): string {
+  return `test${crypto.randomUUID().slice(0, 8)}`;
+}
+
 function groupsOf(dir: string): number[] {
   try {
     return JSON.parse(Deno.readTextFileSync(`/tmp/${dir}/owner.json`)).groups.map((
@@ -219,13 +220,13 @@ function groupsOf(dir: string): number[] {
 }
 
 Deno.test("SIGINT in the middle of start-up stops every engine the run started and removes its dirs", async () => {
-  const before = tempDirs();
-  const run = runFixture("postgres", 2);
+  const label = uniqueLabel();
+  const run = runFixture("postgres", 2, label);
   await run.readUntil("STARTING");
   // Wait until the primary's process group exists, i.e. start-up is under way.
   let pgids: number[] = [];
   await waitUntil(() => {
-    const dirs = tempDirs().filter((d) => !before.includes(d));
+    const dirs = tempDirs(label);
     pgids = dirs.flatMap(groupsOf);
     if (pgids.length === 0) throw new Error("not yet");
     return Promise.resolve();
@@ -236,29 +237,29 @@ Deno.test("SIGINT in the middle of start-up stops every engine the run started a
   await run.child.stderr.cancel();
   assert.equal(status.code, 130);
   assert.ok(!run.output().includes("STARTED"), "interrupted before start-up finished");
-  assert.deepEqual(tempDirs().filter((d) => !before.includes(d)), []);
+  assert.deepEqual(tempDirs(label), []);
   for (const pgid of pgids) assert.equal(alive(pgid, true), false, `process group ${pgid} gone`);
 });
 
 Deno.test("SIGTERM after start-up stops primary and replicas", async () => {
-  const before = tempDirs();
-  const run = runFixture("redis", 1);
+  const label = uniqueLabel();
+  const run = runFixture("redis", 1, label);
   await run.readUntil("STARTED");
-  const pgids = tempDirs().filter((d) => !before.includes(d)).flatMap(groupsOf);
+  const pgids = tempDirs(label).flatMap(groupsOf);
   assert.equal(pgids.length, 2);
   run.child.kill("SIGTERM");
   assert.equal((await run.child.status).code, 143);
   await run.reader.cancel();
   await run.child.stderr.cancel();
-  assert.deepEqual(tempDirs().filter((d) => !before.includes(d)), []);
+  assert.deepEqual(tempDirs(label), []);
   for (const pgid of pgids) assert.equal(alive(pgid, true), false);
 });
 
 Deno.test("after a SIGKILL of the runner, the next run reaps what it left", async () => {
-  const before = tempDirs();
-  const run = runFixture("memcached", 0);
+  const label = uniqueLabel();
+  const run = runFixture("memcached", 0, label);
   await run.readUntil("STARTED");
-  const left = tempDirs().filter((d) => !before.includes(d));
+  const left = tempDirs(label);
   const pgids = left.flatMap(groupsOf);
   run.child.kill("SIGKILL");
   await run.child.status;

@@ -2,11 +2,15 @@
 
 import { TEMP_PREFIX, tempBase } from "./cleanup.ts";
 
-/** Names of the workspace's temp dirs that exist now. */
-export function tempDirs(): string[] {
-  return [...Deno.readDirSync(tempBase())].filter((e) => e.name.startsWith(TEMP_PREFIX)).map((e) =>
-    e.name
-  );
+/**
+ * Names of the workspace's temp dirs that exist now; with `label`, only those of engines
+ * started with that label (other runs on the machine may be starting engines too).
+ */
+export function tempDirs(label = ""): string[] {
+  const prefix = `${TEMP_PREFIX}${label}${label ? "-" : ""}`;
+  return [...Deno.readDirSync(tempBase())]
+    .filter((e) => e.name.startsWith(prefix))
+    .map((e) => e.name);
 }
 
 /** True when a process (or any member of the process group, with `group`) still runs. */

@@ -3,11 +3,12 @@
 import { startEngine } from "../mod.ts";
 import type { EngineName } from "../types.ts";
 
-const [engine, replicas] = Deno.args;
+const [engine, replicas, label] = Deno.args;
 console.log("STARTING");
 const started = await startEngine({
   engine: engine as EngineName,
   replicas: Number(replicas ?? 0),
+  label,
 });
 console.log(`STARTED ${JSON.stringify({ primary: started.primary, replicas: started.replicas })}`);
 await new Promise(() => {});
