@@ -45,7 +45,11 @@ export interface StockVerdict {
  * Judge a snapshot. `committedByClients` is how many checkouts the clients saw commit; the
  * database must hold exactly that many orders (no lost or phantom commits).
  */
-export function checkStock(snapshot: StockSnapshot, committedByClients: number, maxExamples = 5): StockVerdict {
+export function checkStock(
+  snapshot: StockSnapshot,
+  committedByClients: number,
+  maxExamples = 5,
+): StockVerdict {
   const violations: Record<StockViolationKind, number> = {
     stock_not_conserved: 0,
     negative_stock: 0,
@@ -64,21 +68,34 @@ export function checkStock(snapshot: StockSnapshot, committedByClients: number, 
   for (const p of snapshot.products) {
     unitsSold += p.sold;
     if (p.stock + p.sold !== p.initialStock) {
-      report("stock_not_conserved", `product ${p.id}: stock ${p.stock} + sold ${p.sold} != ${p.initialStock}`);
+      report(
+        "stock_not_conserved",
+        `product ${p.id}: stock ${p.stock} + sold ${p.sold} != ${p.initialStock}`,
+      );
     }
     if (p.stock < 0) report("negative_stock", `product ${p.id}: stock ${p.stock}`);
     const ordered = snapshot.soldByLines.get(p.id) ?? 0;
-    if (ordered !== p.sold) report("sold_differs_from_orders", `product ${p.id}: sold ${p.sold}, ordered ${ordered}`);
+    if (ordered !== p.sold) {
+      report("sold_differs_from_orders", `product ${p.id}: sold ${p.sold}, ordered ${ordered}`);
+    }
   }
   for (const o of snapshot.orders) {
     if (o.lines === 0) report("order_without_lines", `order ${o.id}`);
     if (o.totalCents !== o.linesTotalCents || o.itemCount !== o.linesItems) {
-      report("order_total_mismatch", `order ${o.id}: total ${o.totalCents} vs lines ${o.linesTotalCents}`);
+      report(
+        "order_total_mismatch",
+        `order ${o.id}: total ${o.totalCents} vs lines ${o.linesTotalCents}`,
+      );
     }
-    if (o.paidCents !== o.totalCents) report("payment_mismatch", `order ${o.id}: paid ${o.paidCents}, total ${o.totalCents}`);
+    if (o.paidCents !== o.totalCents) {
+      report("payment_mismatch", `order ${o.id}: paid ${o.paidCents}, total ${o.totalCents}`);
+    }
   }
   if (snapshot.orders.length !== committedByClients) {
-    report("commit_count_mismatch", `database has ${snapshot.orders.length} orders, clients saw ${committedByClients} commit`);
+    report(
+      "commit_count_mismatch",
+      `database has ${snapshot.orders.length} orders, clients saw ${committedByClients} commit`,
+    );
   }
   const valid = Object.values(violations).every((n) => n === 0);
   return { valid, violations, examples, orders: snapshot.orders.length, unitsSold };

@@ -3,9 +3,22 @@ import { checkStock, type StockSnapshot } from "./stock.ts";
 
 function valid(): StockSnapshot {
   return {
-    products: [{ id: 1, initialStock: 10, stock: 7, sold: 3 }, { id: 2, initialStock: 5, stock: 5, sold: 0 }],
+    products: [{ id: 1, initialStock: 10, stock: 7, sold: 3 }, {
+      id: 2,
+      initialStock: 5,
+      stock: 5,
+      sold: 0,
+    }],
     soldByLines: new Map([[1, 3]]),
-    orders: [{ id: 9, totalCents: 300, itemCount: 3, linesTotalCents: 300, linesItems: 3, lines: 1, paidCents: 300 }],
+    orders: [{
+      id: 9,
+      totalCents: 300,
+      itemCount: 3,
+      linesTotalCents: 300,
+      linesItems: 3,
+      lines: 1,
+      paidCents: 300,
+    }],
   };
 }
 

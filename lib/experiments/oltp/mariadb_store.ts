@@ -15,9 +15,9 @@ import {
   type CheckoutOutcome,
   type Isolation,
   LINE_COLUMNS,
-  ORDER_COLUMNS,
   type OltpSession,
   type OltpStore,
+  ORDER_COLUMNS,
 } from "./store.ts";
 
 const SCHEMA = `
@@ -62,10 +62,20 @@ export function mariadbStore(node: EngineNode): OltpStore {
           ["id", "category_id", "name", "price_cents", "initial_stock", "stock"],
           catalog.products.map((p) => ({ ...p, initial_stock: initialStock, stock: initialStock })),
         );
-        rows += await insertIntoMariadb(c, "customers", ["id", "email", "name", "country"], catalog.customers);
+        rows += await insertIntoMariadb(
+          c,
+          "customers",
+          ["id", "email", "name", "country"],
+          catalog.customers,
+        );
         const carts = [...generateCarts(catalog)];
         rows += await insertIntoMariadb(c, "carts", ["id", "customer_id"], carts);
-        rows += await insertIntoMariadb(c, "cart_lines", ["cart_id", "product_id", "quantity", "price_cents"], linesOf(carts));
+        rows += await insertIntoMariadb(c, "cart_lines", [
+          "cart_id",
+          "product_id",
+          "quantity",
+          "price_cents",
+        ], linesOf(carts));
         const orders = [...generateOrders(catalog)];
         rows += await insertIntoMariadb(
           c,
@@ -84,8 +94,12 @@ export function mariadbStore(node: EngineNode): OltpStore {
     async reset() {
       const c = await connect(node, "shop");
       try {
-        await c.query(`DELETE p FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.source = 'bench'`);
-        await c.query(`DELETE l FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.source = 'bench'`);
+        await c.query(
+          `DELETE p FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.source = 'bench'`,
+        );
+        await c.query(
+          `DELETE l FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.source = 'bench'`,
+        );
         await c.query(`DELETE FROM orders WHERE source = 'bench'`);
         await c.query(`UPDATE products SET stock = initial_stock, sold = 0 WHERE sold <> 0`);
       } finally {
@@ -165,7 +179,9 @@ class MariadbSession implements OltpSession {
         return "(?, ?, ?, ?, ?)";
       });
       await c.execute(
-        `INSERT INTO order_lines (order_id, line_no, product_id, quantity, price_cents) VALUES ${tuples.join(", ")}`,
+        `INSERT INTO order_lines (order_id, line_no, product_id, quantity, price_cents) VALUES ${
+          tuples.join(", ")
+        }`,
         values,
       );
       await c.execute(

@@ -15,9 +15,9 @@ import {
   type CheckoutOutcome,
   type Isolation,
   LINE_COLUMNS,
-  ORDER_COLUMNS,
   type OltpSession,
   type OltpStore,
+  ORDER_COLUMNS,
 } from "./store.ts";
 
 const SCHEMA = `
@@ -47,7 +47,9 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
       const t0 = performance.now();
       const c = await admin();
       try {
-        await c.query(`DROP TABLE IF EXISTS payments, order_lines, orders, cart_lines, carts, customers, products`);
+        await c.query(
+          `DROP TABLE IF EXISTS payments, order_lines, orders, cart_lines, carts, customers, products`,
+        );
         await c.query(SCHEMA);
         let rows = 0;
         rows += await copyIntoPostgres(
@@ -56,10 +58,20 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
           ["id", "category_id", "name", "price_cents", "initial_stock", "stock"],
           catalog.products.map((p) => ({ ...p, initial_stock: initialStock, stock: initialStock })),
         );
-        rows += await copyIntoPostgres(c, "customers", ["id", "email", "name", "country"], catalog.customers);
+        rows += await copyIntoPostgres(
+          c,
+          "customers",
+          ["id", "email", "name", "country"],
+          catalog.customers,
+        );
         const carts = [...generateCarts(catalog)];
         rows += await copyIntoPostgres(c, "carts", ["id", "customer_id"], carts);
-        rows += await copyIntoPostgres(c, "cart_lines", ["cart_id", "product_id", "quantity", "price_cents"], linesOf(carts));
+        rows += await copyIntoPostgres(c, "cart_lines", [
+          "cart_id",
+          "product_id",
+          "quantity",
+          "price_cents",
+        ], linesOf(carts));
         const orders = [...generateOrders(catalog)];
         rows += await copyIntoPostgres(
           c,
@@ -69,7 +81,9 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
         );
         rows += await copyIntoPostgres(c, "order_lines", LINE_COLUMNS, linesOf(orders));
         // New orders continue after the historical ids.
-        await c.query(`SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))`);
+        await c.query(
+          `SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))`,
+        );
         if (!cockroach) await c.query("VACUUM ANALYZE");
         return { rows, seconds: (performance.now() - t0) / 1000 };
       } finally {
@@ -80,8 +94,12 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
     async reset() {
       const c = await admin();
       try {
-        await c.query(`DELETE FROM payments WHERE order_id IN (SELECT id FROM orders WHERE source = 'bench')`);
-        await c.query(`DELETE FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE source = 'bench')`);
+        await c.query(
+          `DELETE FROM payments WHERE order_id IN (SELECT id FROM orders WHERE source = 'bench')`,
+        );
+        await c.query(
+          `DELETE FROM order_lines WHERE order_id IN (SELECT id FROM orders WHERE source = 'bench')`,
+        );
         await c.query(`DELETE FROM orders WHERE source = 'bench'`);
         await c.query(`UPDATE products SET stock = initial_stock, sold = 0 WHERE sold <> 0`);
         // Dead rows from the last run would otherwise slow the next one down.
@@ -99,7 +117,8 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
     async snapshot(): Promise<StockSnapshot> {
       const c = await admin();
       try {
-        const products = (await c.query(`SELECT id, initial_stock, stock, sold FROM products`)).rows;
+        const products =
+          (await c.query(`SELECT id, initial_stock, stock, sold FROM products`)).rows;
         const lineSums = (await c.query(
           `SELECT l.product_id, sum(l.quantity)::bigint AS quantity FROM order_lines l
            JOIN orders o ON o.id = l.order_id WHERE o.source = 'bench' GROUP BY l.product_id`,
@@ -169,7 +188,8 @@ class PostgresSession implements OltpSession {
       // COMMITTED waits instead of deadlocking.
       const lines: CartLineRow[] = (await c.query<CartLineRow>({
         name: "cart",
-        text: "SELECT product_id, quantity, price_cents FROM cart_lines WHERE cart_id = $1 ORDER BY product_id",
+        text:
+          "SELECT product_id, quantity, price_cents FROM cart_lines WHERE cart_id = $1 ORDER BY product_id",
         values: [cartId],
       })).rows;
       let total = 0;
@@ -177,7 +197,8 @@ class PostgresSession implements OltpSession {
       for (const line of lines) {
         const updated = await c.query({
           name: "take",
-          text: "UPDATE products SET stock = stock - $2, sold = sold + $2 WHERE id = $1 AND stock >= $2",
+          text:
+            "UPDATE products SET stock = stock - $2, sold = sold + $2 WHERE id = $1 AND stock >= $2",
           values: [line.product_id, line.quantity],
         });
         if (updated.rowCount !== 1) {
@@ -201,12 +222,16 @@ class PostgresSession implements OltpSession {
       });
       await c.query({
         name: `lines${lines.length}`,
-        text: `INSERT INTO order_lines (order_id, line_no, product_id, quantity, price_cents) VALUES ${tuples.join(", ")}`,
+        text:
+          `INSERT INTO order_lines (order_id, line_no, product_id, quantity, price_cents) VALUES ${
+            tuples.join(", ")
+          }`,
         values,
       });
       await c.query({
         name: "pay",
-        text: "INSERT INTO payments (order_id, amount_cents, status, created_at) VALUES ($1, $2, 'captured', now())",
+        text:
+          "INSERT INTO payments (order_id, amount_cents, status, created_at) VALUES ($1, $2, 'captured', now())",
         values: [order.id, total],
       });
       await c.query("COMMIT");

@@ -43,6 +43,19 @@ export interface OltpStore {
 }
 
 /** Historical orders of the catalog as loadable rows (ids 1..n). */
-export const ORDER_COLUMNS = ["id", "customer_id", "status", "total_cents", "item_count", "created_at"] as const;
+export const ORDER_COLUMNS = [
+  "id",
+  "customer_id",
+  "status",
+  "total_cents",
+  "item_count",
+  "created_at",
+] as const;
 /** Order lines as loadable rows. */
-export const LINE_COLUMNS = ["order_id", "line_no", "product_id", "quantity", "price_cents"] as const;
+export const LINE_COLUMNS = [
+  "order_id",
+  "line_no",
+  "product_id",
+  "quantity",
+  "price_cents",
+] as const;
