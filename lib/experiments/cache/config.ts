@@ -1,0 +1,163 @@
+/**
+ * Configuration of the cache experiment: what the sweep covers and how long each part runs,
+ * with defaults per scale sized so the default run fits its ~6 minute slot of the main job on
+ * two shared cores. Bad values fail with one line.
+ */
+
+import { type ExperimentParams, experimentParams } from "../params.ts";
+import { CACHE_ENGINES, type CacheEngine } from "./backends.ts";
+import { STRATEGIES, type Strategy } from "./consistency.ts";
+
+/** Redis eviction policies swept (Memcached has one: its segmented LRU). */
+export const REDIS_POLICIES = ["allkeys-lru", "allkeys-lfu"] as const;
+
+/** A Redis eviction policy. */
+export type RedisPolicy = typeof REDIS_POLICIES[number];
+
+/** Configuration of the cache experiment. */
+export interface CacheConfig extends ExperimentParams {
+  /** Cache engines; Hazelcast runs only through docker/external, else it is skipped. */
+  engines: readonly CacheEngine[];
+  /** Zipf exponents of product popularity. */
+  skews: readonly number[];
+  /** Cache memory budgets, % of the hot data set (every product page). */
+  budgetsPct: readonly number[];
+  redisPolicies: readonly RedisPolicy[];
+  /** Workers of the measured read loop. */
+  concurrency: number;
+  /** Unmeasured warm-up lookups per cell (batched). */
+  warmupOps: number;
+  /** Lookups per warm-up batch. */
+  warmupBatch: number;
+  /** Measured lookups per cell. */
+  measuredOps: number;
+  /** Consistency under writes. */
+  consistency: {
+    strategies: readonly Strategy[];
+    /** Seconds per run. */
+    durationS: number;
+    readers: number;
+    writers: number;
+    writeRatePerS: number;
+    /** TTL of the ttl_only strategy (s). */
+    ttlS: number;
+    /** Popularity skew of reads and writes. */
+    skew: number;
+  };
+  /** The session store. */
+  sessions: {
+    /** Sessions stored. */
+    count: number;
+    ttlS: number;
+    readShare: number;
+    durationS: number;
+    concurrency: number;
+    /** Sessions written before each restart. */
+    restartCount: number;
+    /** Sessions read back after a restart by the client. */
+    restartSample: number;
+  };
+}
+
+function fail(message: string): never {
+  throw new Error(`cache: ${message}`);
+}
+
+function positiveInt(name: string, v: number, max = 1e9) {
+  if (!Number.isInteger(v) || v < 1 || v > max) {
+    fail(`${name} must be an integer 1..${max}, got ${v}`);
+  }
+}
+
+function positive(name: string, v: number) {
+  if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) {
+    fail(`${name} must be > 0, got ${v}`);
+  }
+}
+
+/** Defaults per scale, overridden by `options`; validated. */
+export function cacheConfig(options: Partial<CacheConfig> = {}): CacheConfig {
+  const params = experimentParams(options);
+  const quick = params.scale === "quick";
+  const config: CacheConfig = {
+    ...params,
+    engines: CACHE_ENGINES,
+    skews: [0.8, 0.99, 1.2],
+    budgetsPct: [1, 5, 10, 25, 50],
+    redisPolicies: REDIS_POLICIES,
+    concurrency: 4,
+    // As many lookups as the catalog has products before measuring, so the cache is full and LRU/LFU
+    // have settled on the popular keys rather than on the order keys first arrived in.
+    warmupOps: quick ? 2_000 : 20_000,
+    warmupBatch: quick ? 100 : 500,
+    measuredOps: quick ? 500 : 4_000,
+    ...options,
+    consistency: {
+      strategies: STRATEGIES,
+      durationS: quick ? 0.5 : 2,
+      readers: 4,
+      writers: 4,
+      writeRatePerS: 200,
+      ttlS: 2,
+      skew: 0.99,
+      ...options.consistency,
+    },
+    sessions: {
+      count: quick ? 1_000 : 20_000,
+      ttlS: 1800,
+      readShare: 0.9,
+      durationS: quick ? 0.5 : 2,
+      concurrency: 4,
+      restartCount: quick ? 500 : 5_000,
+      restartSample: quick ? 100 : 500,
+      ...options.sessions,
+    },
+  };
+  for (const e of config.engines) {
+    if (!(CACHE_ENGINES as readonly string[]).includes(e)) {
+      fail(`unknown engine "${e}"; use ${CACHE_ENGINES.join(", ")}`);
+    }
+  }
+  for (const p of config.redisPolicies) {
+    if (!(REDIS_POLICIES as readonly string[]).includes(p)) {
+      fail(`unknown Redis policy "${p}"; use ${REDIS_POLICIES.join(", ")}`);
+    }
+  }
+  for (const s of config.consistency.strategies) {
+    if (!(STRATEGIES as readonly string[]).includes(s)) {
+      fail(`unknown strategy "${s}"; use ${STRATEGIES.join(", ")}`);
+    }
+  }
+  if (config.skews.length === 0) fail("skews must not be empty");
+  for (const s of config.skews) {
+    if (!(Number.isFinite(s) && s > 0 && s <= 3)) fail(`skew must be in (0, 3], got ${s}`);
+  }
+  if (config.budgetsPct.length === 0) fail("budgetsPct must not be empty");
+  for (const b of config.budgetsPct) {
+    if (!(Number.isFinite(b) && b > 0 && b <= 100)) fail(`budget must be in (0, 100] %, got ${b}`);
+  }
+  positiveInt("concurrency", config.concurrency, 256);
+  positiveInt("warmupBatch", config.warmupBatch, 10_000);
+  positiveInt("measuredOps", config.measuredOps);
+  if (!Number.isInteger(config.warmupOps) || config.warmupOps < 0) {
+    fail(`warmupOps must be an integer >= 0, got ${config.warmupOps}`);
+  }
+  const c = config.consistency;
+  positive("consistency.durationS", c.durationS);
+  positive("consistency.writeRatePerS", c.writeRatePerS);
+  positiveInt("consistency.ttlS", c.ttlS, 86_400);
+  positiveInt("consistency.readers", c.readers, 256);
+  positiveInt("consistency.writers", c.writers, 256);
+  positive("consistency.skew", c.skew);
+  const s = config.sessions;
+  positiveInt("sessions.count", s.count);
+  positiveInt("sessions.ttlS", s.ttlS, 86_400 * 29); // Memcached reads > 30 days as a date
+  positive("sessions.durationS", s.durationS);
+  positiveInt("sessions.concurrency", s.concurrency, 256);
+  positiveInt("sessions.restartCount", s.restartCount);
+  positiveInt("sessions.restartSample", s.restartSample);
+  if (!(s.readShare >= 0 && s.readShare <= 1)) {
+    fail(`sessions.readShare must be in [0, 1], got ${s.readShare}`);
+  }
+  return config;
+}

@@ -1,0 +1,233 @@
+import assert from "node:assert/strict";
+import { startEngine } from "./../engines/mod.ts";
+import { redisCommand } from "./../engines/redis.ts";
+import { type CachedRead, checkStaleReads, type VersionWrite } from "../checks/stale_reads.ts";
+import { createCatalog } from "../workload/generate.ts";
+import { createZipf } from "../workload/zipf.ts";
+import { cacheBackend } from "./cache/backends.ts";
+import { catalogDb } from "./cache/catalog_db.ts";
+import { cacheConfig } from "./cache/config.ts";
+import { runConsistency } from "./cache/consistency.ts";
+import { runHitRatioCell } from "./cache/hit_ratio.ts";
+import { productKey, versionOf } from "./cache/page.ts";
+import { runRestartLoss, sessionValues } from "./cache/sessions.ts";
+
+const catalog = createCatalog("quick", 42);
+
+Deno.test("cache config: bad input fails with one line", () => {
+  assert.throws(
+    () => cacheConfig({ scale: "quick", engines: ["redis", "mongo" as never] }),
+    /^Error: cache: unknown engine "mongo"; use redis, memcached, hazelcast$/,
+  );
+  assert.throws(
+    () => cacheConfig({ scale: "quick", budgetsPct: [0] }),
+    /budget must be in \(0, 100\] %, got 0/,
+  );
+  assert.throws(() => cacheConfig({ scale: "quick", skews: [-1] }), /skew must be in/);
+  assert.throws(
+    () => cacheConfig({ scale: "quick", measuredOps: 0 }),
+    /measuredOps must be an integer/,
+  );
+  assert.throws(() => cacheConfig({ scale: "nope" }), /unknown scale "nope"/);
+});
+
+Deno.test({
+  name:
+    "cache: hit ratio of Redis and Memcached agrees with the engines' own counters; a stale read is detected",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    await using pg = await startEngine({ engine: "postgres" });
+    const db = catalogDb(pg.primary);
+    const loaded = await db.load(catalog);
+    assert.equal(loaded.rows, catalog.products.length);
+    for (const name of ["redis", "memcached"] as const) {
+      const settings: Record<string, string | number> = name === "redis"
+        ? { "maxmemory-policy": "allkeys-lru" }
+        : { "memory-limit": 2 };
+      await using engine = await startEngine({ engine: name, settings });
+      const backend = await cacheBackend(engine);
+      const workers = {
+        caches: [await backend.client(), await backend.client()],
+        dbs: [await db.session(), await db.session()],
+      };
+      try {
+        await t.step(`${name}: client and engine count the same hits and misses`, async () => {
+          if (name === "redis") {
+            // A budget of ~10 % of the hot set, so there are hits, misses and evictions.
+            await backend.flush();
+            const base = (await backend.counters()).memoryBytes;
+            await redisCommand(
+              engine.primary,
+              "CONFIG",
+              "SET",
+              "maxmemory",
+              base + Math.round(loaded.hotSetBytes / 10),
+            );
+          }
+          const m = await runHitRatioCell(backend, workers, catalog, {
+            zipf: createZipf(catalog.products.length, 0.99),
+            warmupOps: 500,
+            warmupBatch: 50,
+            measuredOps: 400,
+            concurrency: 2,
+            seed: 7,
+            progress: "silent",
+            label: "test",
+          });
+          assert.equal(m.client.hits + m.client.misses, 400);
+          assert.ok(m.client.hits > 0 && m.client.misses > 0, JSON.stringify(m.client));
+          assert.equal(m.accounting?.agree, true, m.accounting?.problem ?? "");
+          assert.equal(m.engine.hits, m.client.hits);
+          assert.equal(m.engine.misses, m.client.misses);
+          assert.equal(m.load.errors, 0);
+        });
+
+        await t.step(
+          `${name}: a delete-on-write race leaves a stale page that the detector finds`,
+          async () => {
+            await db.resetVersions();
+            await backend.flush();
+            const [cache] = workers.caches;
+            const [reader, writer] = workers.dbs;
+            const id = 5;
+            const key = productKey(id);
+            const reads: CachedRead[] = [];
+            const writes: VersionWrite[] = [];
+            // Reader misses and reads version 1 from the database ...
+            let t0 = performance.now();
+            assert.equal(await cache.get(key), null);
+            const old = await reader.read(id);
+            reads.push({
+              key: id,
+              version: old.version,
+              invokeMs: t0,
+              completeMs: performance.now(),
+              source: "miss",
+            });
+            // ... the writer commits version 2 and deletes the key ...
+            t0 = performance.now();
+            const committed = await writer.update(id, 12345, 7);
+            writes.push({
+              key: id,
+              version: committed.version,
+              invokeMs: t0,
+              completeMs: performance.now(),
+            });
+            await cache.del(key);
+            // ... and the reader, late, stores what it read: the cache now serves version 1.
+            await cache.set(key, old.value);
+            t0 = performance.now();
+            const cached = await cache.get(key);
+            assert.ok(cached !== null);
+            reads.push({
+              key: id,
+              version: versionOf(cached),
+              invokeMs: t0,
+              completeMs: performance.now(),
+              source: "hit",
+            });
+            const v = checkStaleReads(writes, reads);
+            assert.equal(committed.version, 2);
+            assert.equal(v.stale, 1);
+            assert.equal(v.bySource.hit.stale, 1);
+            assert.equal(v.bySource.miss.stale, 0);
+            assert.ok(v.agesMs[0] > 0);
+            // Write-through repairs it: the committed value replaces the stale one.
+            await cache.set(key, committed.value);
+            t0 = performance.now();
+            const fresh = await cache.get(key);
+            const after = checkStaleReads(writes, [{
+              key: id,
+              version: versionOf(fresh!),
+              invokeMs: t0,
+              completeMs: performance.now(),
+              source: "hit",
+            }]);
+            assert.equal(after.fresh, true);
+          },
+        );
+
+        await t.step(
+          `${name}: concurrent reads and writes: no database read is stale, no read from the future`,
+          async () => {
+            const writerCache = await backend.client();
+            const writerDb = await db.session();
+            const m = await runConsistency(
+              backend,
+              db,
+              {
+                readerCaches: workers.caches,
+                readerDbs: workers.dbs,
+                writerCaches: [writerCache],
+                writerDbs: [writerDb],
+              },
+              catalog,
+              {
+                strategy: "ttl_only",
+                ttlS: 1,
+                readers: 2,
+                writers: 1,
+                writeRatePerS: 100,
+                durationMs: 400,
+                zipf: createZipf(catalog.products.length, 1.2),
+                seed: 3,
+                progress: "silent",
+                label: "test",
+              },
+            ).finally(() => Promise.all([writerCache.close(), writerDb.close()]));
+            assert.ok(
+              m.verdict.reads > 50 && m.verdict.writes > 10,
+              `${m.verdict.reads} reads, ${m.verdict.writes} writes`,
+            );
+            assert.equal(m.verdict.futureReads, 0, m.verdict.examples.join("; "));
+            assert.equal(m.verdict.bySource.miss?.stale ?? 0, 0, m.verdict.examples.join("; "));
+          },
+        );
+      } finally {
+        await Promise.all([
+          ...workers.caches.map((c) => c.close()),
+          ...workers.dbs.map((d) => d.close()),
+        ]);
+        await backend.close();
+      }
+    }
+  },
+});
+
+Deno.test({
+  name: "cache sessions: a restart loses every session without persistence and none with AOF",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const sessions = sessionValues(catalog, 200);
+    assert.ok(sessions.every(([, v]) => v.length > 100 && v.length < 1000));
+    for (
+      const [name, settings, lost] of [
+        ["redis", {}, 1],
+        ["redis", { appendonly: "yes", appendfsync: "everysec" }, 0],
+        ["memcached", {}, 1],
+      ] as const
+    ) {
+      await using engine = await startEngine({ engine: name, settings });
+      const backend = await cacheBackend(engine);
+      for (const kind of ["clean", "crash"] as const) {
+        const r = await runRestartLoss(
+          engine,
+          backend,
+          await backend.client(),
+          () => backend.client(),
+          sessions,
+          600,
+          kind,
+          50,
+          1,
+        );
+        assert.equal(r.before, 200, `${name} ${kind}`);
+        assert.equal(r.after, 200 * (1 - lost), `${name} ${JSON.stringify(settings)} ${kind}`);
+        assert.equal(r.sampleFound, lost ? 0 : 50);
+      }
+      await backend.close();
+    }
+  },
+});
