@@ -159,6 +159,47 @@ export const oltpFigures: FigureSet = {
     const r = throughputRatio(rows, "postgres", "mariadb", "read committed", maxConcurrency(rows));
     return `${r.ratio.toFixed(2)}× (95 % CI ${r.low.toFixed(2)}–${r.high.toFixed(2)})`;
   },
+  "oltp.rc_leader_max": async (d) => {
+    const rows = await d.rows(FILE);
+    const r = throughputRatio(rows, "postgres", "mariadb", "read committed", maxConcurrency(rows));
+    return r.low > 1
+      ? "PostgreSQL is ahead"
+      : r.high < 1
+      ? "MariaDB is ahead"
+      : "neither engine is clearly ahead";
+  },
+  "oltp.p99_leader_max": async (d) => {
+    const rows = await d.rows(FILE);
+    const c = maxConcurrency(rows);
+    const pg = pointAt(rows, "latency_p99", "checkout", "postgres", "read committed", c);
+    const my = pointAt(rows, "latency_p99", "checkout", "mariadb", "read committed", c);
+    if (pg.ciHigh < my.ciLow) return "PostgreSQL's is lower";
+    if (my.ciHigh < pg.ciLow) return "MariaDB's is lower";
+    return "neither is clearly lower";
+  },
+  "oltp.pg_ser_cost_max": async (d) => {
+    const rows = await d.rows(FILE);
+    const c = maxConcurrency(rows);
+    const rc = pointAt(rows, "throughput", "all", "postgres", "read committed", c).mean;
+    const ser = pointAt(rows, "throughput", "all", "postgres", "serializable", c).mean;
+    return formatPercent(1 - ser / rc, 0);
+  },
+  "oltp.pg_rc_checkout_p99_c16": async (d) =>
+    `${
+      formatNumber(
+        pointAt(await d.rows(FILE), "latency_p99", "checkout", "postgres", "read committed", 16)
+          .mean,
+        { decimals: 1 },
+      )
+    } ms`,
+  "oltp.maria_rc_checkout_p99_c16": async (d) =>
+    `${
+      formatNumber(
+        pointAt(await d.rows(FILE), "latency_p99", "checkout", "mariadb", "read committed", 16)
+          .mean,
+        { decimals: 1 },
+      )
+    } ms`,
   "oltp.max_clients": async (d) => String(maxConcurrency(await d.rows(FILE))),
   "oltp.invariant": async (d) => {
     const { runs, violated } = invariantTally(await d.rows(FILE));
