@@ -37,6 +37,8 @@ export interface HistoryOp {
   ok?: boolean;
   /** The node that served it (e.g. `replica2`), for examples. */
   node?: string;
+  /** A label to break read verdicts down by (e.g. the delay before the read). */
+  group?: string;
 }
 
 /** Kinds of anomaly the checker reports. */
@@ -66,6 +68,8 @@ export interface HistoryVerdict {
   meanVersionsBehind: number;
   /** Up to `maxExamples` readable examples, in history order. */
   examples: string[];
+  /** Reads and anomalies per {@link HistoryOp.group} of the reads that have one. */
+  byGroup: Record<string, { reads: number; anomalies: Record<ReadAnomaly, number> }>;
 }
 
 /** Completed writes (or reads) of one key, sorted by completion, with a running maximum. */
@@ -161,13 +165,24 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     phantom_read: 0,
   };
   const examples: string[] = [];
+  const byGroup: HistoryVerdict["byGroup"] = {};
+  let group: HistoryVerdict["byGroup"][string] | undefined;
   const report = (kind: ReadAnomaly, text: string) => {
     anomalies[kind]++;
+    if (group) group.anomalies[kind]++;
     if (examples.length < maxExamples) examples.push(`${kind}: ${text}`);
   };
   let behindSum = 0;
   const seen = reads.slice().sort((a, b) => a.invokeMs - b.invokeMs);
   for (const r of seen) {
+    group = undefined;
+    if (r.group !== undefined) {
+      group = byGroup[r.group] ??= {
+        reads: 0,
+        anomalies: { stale_read: 0, read_your_writes: 0, monotonic_read: 0, phantom_read: 0 },
+      };
+      group.reads++;
+    }
     const got = r.value ?? -Infinity;
     const all = writesByKey.get(String(r.key));
     if (r.value !== null) {
@@ -212,5 +227,6 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     },
     meanVersionsBehind: anomalies.stale_read > 0 ? behindSum / anomalies.stale_read : 0,
     examples,
+    byGroup,
   };
 }

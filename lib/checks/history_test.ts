@@ -141,3 +141,19 @@ Deno.test("an empty history is valid with zero rates", () => {
   assert.equal(v.valid, true);
   assert.equal(v.rates.stale_read, 0);
 });
+
+Deno.test("verdicts broken down by group", () => {
+  const h: HistoryOp[] = [
+    w("a", "k", 1, 0, 1),
+    { ...r("a", "k", null, 2, 3), group: "delay 0" },
+    { ...r("a", "k", 1, 4, 5), group: "delay 5" },
+    { ...r("b", "k", 1, 4, 5), group: "delay 5" },
+  ];
+  const v = checkHistory(h);
+  assert.deepEqual(v.byGroup["delay 0"], {
+    reads: 1,
+    anomalies: { stale_read: 1, read_your_writes: 1, monotonic_read: 0, phantom_read: 0 },
+  });
+  assert.equal(v.byGroup["delay 5"].reads, 2);
+  assert.equal(v.byGroup["delay 5"].anomalies.stale_read, 0);
+});

@@ -13,6 +13,7 @@
  */
 import type { FigureSet } from "../report/adr.ts";
 import { oltpFigures } from "./oltp/summary.ts";
+import { replicationFigures } from "./replication/summary.ts";
 
 /** The figure sets of all experiments (merged, duplicate ids rejected, by mergeFigures). */
-export const figureSets: readonly FigureSet[] = [oltpFigures];
+export const figureSets: readonly FigureSet[] = [oltpFigures, replicationFigures];
