@@ -31,6 +31,7 @@ import {
   pauseReplicas,
   type PhaseSettings,
   probeReads,
+  settle,
 } from "./replication/phases.ts";
 import { postgresReplication } from "./replication/postgres.ts";
 import { redisReplication } from "./replication/redis.ts";
@@ -56,6 +57,9 @@ export const CDF_QUANTILES: readonly number[] = [
   0.999,
   1,
 ];
+
+/** Longest wait for replicas to work off a backlog between phases (ms). */
+const SETTLE_MS = 60_000;
 
 /** Configuration of the replication experiment. */
 export interface ReplicationConfig extends ExperimentParams {
@@ -264,6 +268,7 @@ export async function runReplication(
         for (let rep = 0; rep < config.repetitions; rep++) {
           const s = { ...settings, seed: config.seed + rep * 7919 };
           for (const rate of config.rates) {
+            await settle(c, mode, SETTLE_MS);
             const run = results.run({ ...id(rep), dims: { mode: mode.id, phase: "lag", rate } });
             const r = await measureLag(
               c,
@@ -299,6 +304,8 @@ export async function runReplication(
             config.capacityDurationS * 1000,
             `replication ${mode.id} capacity rep ${rep + 1}`,
           );
+          // How long the replicas needed to apply the burst (MariaDB applies serially).
+          cap.add("replica_catch_up", await settle(c, mode, SETTLE_MS), "ms");
           cap.addLoad(capacity).end();
           log(
             `replication: ${mode.id} capacity rep ${rep + 1}: ${
@@ -341,6 +348,7 @@ export async function runReplication(
         }
         // The fault runs once per mode: a pause is slow, and its shape matters more than
         // its spread.
+        await settle(c, mode, SETTLE_MS);
         const fr = results.run({ ...id(0), dims: { mode: mode.id, phase: "pause" } });
         const f = await pauseReplicas(
           c,

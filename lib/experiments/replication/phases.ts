@@ -90,6 +90,39 @@ function writeOp(c: Cluster, writers: ReplWriter[], acks: Map<number, Ack>, keys
   };
 }
 
+/**
+ * Waits until every replica has applied everything written so far: writes one sentinel and
+ * polls each replica until it shows it (replicas apply in commit order). Returns the wait in
+ * ms — after a burst, the time the replicas needed to work off their backlog — so that no
+ * phase starts against a replica still behind from the previous one. Bounded by `timeoutMs`.
+ */
+export async function settle(
+  c: Cluster,
+  mode: ReplicationMode,
+  timeoutMs: number,
+): Promise<number> {
+  const t0 = performance.now();
+  const writer = await c.store.writer(mode.level, timeoutMs);
+  const readers = await Promise.all(c.engine.replicas.map((r) => c.store.reader(r)));
+  try {
+    const seq = ++c.seq;
+    await writer.write(seq, 0);
+    const deadline = t0 + timeoutMs;
+    for (const r of readers) {
+      while (!(await r.visibleAbove(seq - 1)).includes(seq)) {
+        if (performance.now() > deadline) {
+          throw new Error(`replication: replicas did not catch up within ${timeoutMs} ms`);
+        }
+        await new Promise((res) => setTimeout(res, 5));
+      }
+    }
+    return performance.now() - t0;
+  } finally {
+    await writer.close();
+    await closeAll(readers);
+  }
+}
+
 /** Lag of one replica as the client saw it. */
 export interface ClientLag {
   node: string;
