@@ -281,6 +281,7 @@ async function sweepCells(
   engineConfig: EngineConfig,
 ) {
   const { config, catalog } = ctx;
+  const hits: number[] = [];
   for (let rep = 0; rep < config.repetitions; rep++) {
     for (const skew of config.skews) {
       const run = ctx.sets[CACHE_HIT_RATIO].run({
@@ -302,6 +303,7 @@ async function sweepCells(
       const lookups = m.client.hits + m.client.misses;
       run.addLoad(m.load);
       run.add("hit_ratio", lookups ? m.client.hits / lookups : 0, "ratio")
+        .add("hit_ratio_bound", m.boundRatio, "ratio")
         .add("db_queries", m.client.misses, "count")
         .add("db_queries_avoided", m.client.hits, "count")
         .add(
@@ -326,15 +328,16 @@ async function sweepCells(
         }
       }
       run.end();
-      ctx.log(
-        `${label}: hit ratio ${(m.accounting?.clientRatio ?? 0).toFixed(3)} ` +
-          `(engine ${(m.accounting?.engineRatio ?? NaN).toFixed(3)}), ${
-            m.load.throughput.toFixed(0)
-          } ops/s, ` +
-          `memory ${(m.engine.memoryBytes / MIB).toFixed(1)} MiB`,
-      );
+      hits.push(m.accounting?.clientRatio ?? m.client.hits / Math.max(1, lookups));
     }
   }
+  // One line per configuration (not per cell): progress for the main job, not a flood.
+  const mean = hits.reduce((a, b) => a + b, 0) / Math.max(1, hits.length);
+  const memory = (await backend.counters()).memoryBytes;
+  ctx.log(
+    `cache ${engine.engine} ${policy} ${pct}%: mean hit ratio ${mean.toFixed(3)} over ` +
+      `${hits.length} runs, memory ${(memory / MIB).toFixed(1)} MiB`,
+  );
 }
 
 /** Consistency under writes: each strategy, repeated, on an engine large enough not to evict. */
