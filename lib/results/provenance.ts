@@ -21,11 +21,29 @@ export interface Provenance {
   deno_version: string;
   /** `git rev-parse HEAD`, or "unknown" without git. */
   git_commit: string;
-  /** Uncommitted changes (`git status --porcelain` not empty); true when git is unavailable. */
+  /**
+   * Uncommitted changes to the code ({@link CODE_PATHS}, untracked files included); true when
+   * git is unavailable. Outputs (data/, notebooks/, report/, adr/) do not count.
+   */
   git_dirty: boolean;
   /** When provenance was collected (ISO 8601); runs record their own start. */
   started_at: string;
 }
+
+/**
+ * What counts as code for `git_dirty`: what can change a measured number. Outputs the main
+ * job writes while it runs (data/, executed notebooks/, report/, adr/) are left out, or every
+ * experiment after the first would be marked dirty by its predecessors' CSVs.
+ */
+export const CODE_PATHS: readonly string[] = [
+  "lib",
+  "deno.json",
+  "deno.lock",
+  "package.json",
+  "package-lock.json",
+  ".ci",
+  "denow",
+];
 
 async function git(args: string[], cwd: string): Promise<string | undefined> {
   try {
@@ -63,7 +81,9 @@ export async function collectProvenance(opts: { cwd?: string } = {}): Promise<Pr
   const cwd = opts.cwd ?? Deno.cwd();
   const [head, status] = await Promise.all([
     git(["rev-parse", "HEAD"], cwd),
-    git(["status", "--porcelain"], cwd),
+    // ":(top)" makes the paths relative to the repository root whatever `cwd` is (notebooks
+    // run with their own folder as cwd).
+    git(["status", "--porcelain", "--", ...CODE_PATHS.map((p) => `:(top)${p}`)], cwd),
   ]);
   let cpuModel = "unknown";
   let cores = 0;
