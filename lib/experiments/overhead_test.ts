@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { overheadConfig, runOverhead } from "./overhead.ts";
+import { parsePgbench, parseRedisBenchmarkCsv, redisBenchmarkKey } from "./overhead/tools.ts";
+
+const PGBENCH_OUT = `pgbench (15.14 (Debian 15.14-0+deb12u1))
+transaction type: <builtin: select only>
+scaling factor: 1
+query mode: prepared
+number of clients: 4
+number of threads: 1
+maximum number of tries: 1
+duration: 1 s
+number of transactions actually processed: 21000
+number of failed transactions: 0 (0.000%)
+latency average = 0.187 ms
+initial connection time = 4.518 ms
+tps = 21345.678901 (without initial connection time)
+`;
+
+const REDIS_CSV =
+  `"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+"GET","35036.50","0.104","0.032","0.095","0.167","0.263","1.815"
+`;
+
+Deno.test("overhead: tool reports are parsed; garbage fails with the text", () => {
+  assert.deepEqual(parsePgbench(PGBENCH_OUT), { throughput: 21345.678901, latencyMeanMs: 0.187 });
+  assert.deepEqual(parseRedisBenchmarkCsv(REDIS_CSV), {
+    throughput: 35036.5,
+    latencyMeanMs: 0.104,
+    latencyP99Ms: 0.263,
+  });
+  assert.throws(() => parsePgbench("pgbench: error"), /no tps/);
+  assert.throws(() => parseRedisBenchmarkCsv(REDIS_CSV, "SET"), /no SET row/);
+  assert.equal(redisBenchmarkKey(42), "key:000000000042");
+});
+
+Deno.test("overhead: bad configuration is one clear line", () => {
+  assert.throws(() => overheadConfig({ clients: 0 }), /clients must be an integer 1\.\.64, got 0/);
+  assert.throws(() => overheadConfig({ durationS: -1 }), /durationS must be > 0/);
+  assert.throws(() => overheadConfig({ techniques: ["nope"] }), /unknown technique "nope"/);
+  assert.throws(() => overheadConfig({ scale: "huge" }), /huge/);
+});
+
+Deno.test({
+  name: "overhead: a quick real run pairs each tool with the harness and writes ratios",
+  sanitizeResources: false, // the FFI libc handle stays open for the process
+  fn: async () => {
+    const config = overheadConfig({
+      scale: "quick",
+      repetitions: 1,
+      durationS: 0.3,
+      warmupS: 0.1,
+      clients: 2,
+      progress: "silent",
+      techniques: ["pgwire-epoll-ffi", "resp-deno-tcp"],
+    });
+    const rows = await runOverhead(config, () => {});
+    for (const engine of ["postgres", "redis"]) {
+      const mine = rows.filter((r) => r.engine === engine);
+      const tool = mine.find((r) => r.side === "tool" && r.metric === "throughput");
+      const harness = mine.find((r) => r.side === "harness" && r.metric === "throughput");
+      const ratio = mine.find((r) => r.side === "ratio" && r.metric === "throughput_ratio");
+      const ofMeans = mine.find((r) =>
+        r.side === "ratio_of_means" && r.metric === "throughput_ratio"
+      );
+      assert.ok(tool && harness && ratio && ofMeans, `${engine}: all four sides present`);
+      assert.ok(tool.value > 0 && harness.value > 0);
+      assert.ok(Math.abs(ratio.value - harness.value / tool.value) < 1e-9);
+      assert.equal(ofMeans.value, ratio.value); // one repetition
+      assert.match(String(harness.technique_detail), /pgwire|resp/);
+      assert.equal(harness.clients, 2);
+    }
+  },
+});
