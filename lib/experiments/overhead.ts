@@ -187,7 +187,9 @@ export async function runOverhead(
       for (let rep = 0; rep < config.repetitions; rep++) {
         // Tool first, then each technique; the technique order rotates per repetition so no
         // technique always runs right after the tool (drift on a shared machine).
+        const toolStart = performance.now();
         const t = await side.tool(engine, config);
+        const toolSeconds = (performance.now() - toolStart) / 1000;
         tool.push(t.throughput);
         const tr = results.run({
           ...base,
@@ -201,7 +203,7 @@ export async function runOverhead(
         });
         tr.add("throughput", t.throughput, "ops/s").add("latency_mean", t.latencyMeanMs, "ms");
         if (t.latencyP99Ms !== undefined) tr.add("latency_p99", t.latencyP99Ms, "ms");
-        tr.end();
+        tr.end(toolSeconds);
         log(
           `harness_overhead: ${side.engine} rep ${rep} ${t.command}: ${
             t.throughput.toFixed(0)
