@@ -1,6 +1,7 @@
 /**
- * The main job (`./denow task main`): check that every engine starts here, run every
- * notebook's experiment at the chosen scale (default: `default`), write data/, export the
+ * The main job (`./denow task main`): check that every engine starts here, measure the
+ * harness's own overhead, run every notebook's experiment at the chosen scale (default:
+ * `default`), write data/, export the
  * HTML report and check its charts in Chromium, and regenerate the ADR's figures from data/.
  *
  *     deno task main [--scale quick|default|large] [--notebook NAME …] [--repetitions N]
@@ -10,6 +11,7 @@
 
 import { parseArgs } from "node:util";
 import { engineCli } from "./engines/cli.ts";
+import { harnessOverhead } from "./experiments/overhead.ts";
 import { main as reportCli } from "./report/cli.ts";
 import { getScale } from "./workload/scales.ts";
 
@@ -42,6 +44,20 @@ export async function mainJob(args: string[]): Promise<number> {
 
   step("engines: start each, run a query, stop");
   if (await engineCli([]) !== 0) return 1;
+
+  if (values.notebook.length === 0) {
+    step("harness overhead: pgbench and redis-benchmark beside the load harness");
+    try {
+      await harnessOverhead({
+        run: true,
+        scale: values.scale,
+        ...(values.repetitions ? { repetitions: Number(values.repetitions) } : {}),
+      });
+    } catch (err) {
+      console.error(`error: ${(err as Error).message}`);
+      return 1;
+    }
+  }
 
   step(`experiments: run notebooks at scale ${values.scale}`);
   const env = ["--env", "BENCH_RUN=1", "--env", `BENCH_SCALE=${values.scale}`];

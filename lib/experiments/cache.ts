@@ -43,6 +43,7 @@ import {
   sessionValues,
 } from "./cache/sessions.ts";
 import { runOrReplay } from "./replay.ts";
+import { runIdentity, skippedEngine } from "./params.ts";
 
 export { type CacheConfig, cacheConfig } from "./cache/config.ts";
 
@@ -132,7 +133,9 @@ export async function runCache(
 /** The data set itself: its size, the object sizes, and how long loading took. */
 function recordCatalog(ctx: Ctx, pg: Engine) {
   const { loaded } = ctx;
-  const run = ctx.sets[CACHE_HIT_RATIO].run(identity(ctx, CACHE_HIT_RATIO, pg, "defaults", 0));
+  const run = ctx.sets[CACHE_HIT_RATIO].run(
+    runIdentity(CACHE_HIT_RATIO, ctx.config, pg, "defaults", 0),
+  );
   run.add("hot_set_bytes", loaded.hotSetBytes, "bytes")
     .add("products", loaded.rows, "count")
     .add("value_bytes_p50", quantileSorted(loaded.valueSizes, 0.5), "bytes")
@@ -141,29 +144,6 @@ function recordCatalog(ctx: Ctx, pg: Engine) {
     .add("value_bytes_max", loaded.valueSizes.at(-1)!, "bytes")
     .add("load_time", loaded.seconds, "s")
     .end(loaded.seconds);
-}
-
-function identity(
-  ctx: Ctx,
-  experiment: string,
-  engine: Pick<Engine, "engine" | "version" | "provider"> | {
-    engine: string;
-    version: string;
-    provider: string;
-  },
-  engineConfig: EngineConfig | string,
-  repetition: number,
-) {
-  return {
-    experiment,
-    engine: engine.engine,
-    engine_version: engine.version,
-    provider: engine.provider,
-    engine_config: engineConfig,
-    scale: ctx.config.scale,
-    seed: ctx.config.seed,
-    repetition,
-  };
 }
 
 /**
@@ -186,7 +166,7 @@ async function withEngine(
     if (!(err instanceof EngineUnavailable)) throw err;
     ctx.log(`cache: ${err.message}`);
     for (const t of tables) {
-      ctx.sets[t].run(identity(ctx, t, { engine: spec.engine, version: "-", provider: "-" }, "", 0))
+      ctx.sets[t].run(runIdentity(t, ctx.config, skippedEngine(spec.engine), "", 0))
         .add("skipped", 1, "flag", { reason: err.message }).end(0);
     }
     return;
@@ -194,7 +174,8 @@ async function withEngine(
   try {
     await body(
       engine,
-      (config, rep = 0) => ctx.sets[tables[0]].run(identity(ctx, tables[0], engine, config, rep)),
+      (config, rep = 0) =>
+        ctx.sets[tables[0]].run(runIdentity(tables[0], ctx.config, engine, config, rep)),
     );
   } finally {
     await engine.stop();
@@ -285,7 +266,7 @@ async function sweepCells(
   for (let rep = 0; rep < config.repetitions; rep++) {
     for (const skew of config.skews) {
       const run = ctx.sets[CACHE_HIT_RATIO].run({
-        ...identity(ctx, CACHE_HIT_RATIO, engine, engineConfig, rep),
+        ...runIdentity(CACHE_HIT_RATIO, ctx.config, engine, engineConfig, rep),
         dims: { policy, budget_pct: pct, skew },
       });
       const label = `cache ${engine.engine} ${policy} ${pct}% s=${skew} rep ${rep + 1}`;
@@ -361,7 +342,7 @@ async function consistencyPart(ctx: Ctx, name: CacheEngine) {
         for (const strategy of c.strategies) {
           const label = `cache ${name} ${strategy} rep ${rep + 1}`;
           const run = ctx.sets[CACHE_CONSISTENCY].run({
-            ...identity(ctx, CACHE_CONSISTENCY, engine, { ...engine.settings }, rep),
+            ...runIdentity(CACHE_CONSISTENCY, ctx.config, engine, { ...engine.settings }, rep),
             dims: {
               strategy,
               ttl_s: strategy === "ttl_only" ? c.ttlS : 0,
@@ -448,7 +429,7 @@ async function sessionsPart(ctx: Ctx, name: CacheEngine) {
       const backend = await cacheBackend(engine);
       try {
         for (let rep = 0; rep < ctx.config.repetitions; rep++) {
-          const id = identity(ctx, CACHE_SESSIONS, engine, { ...engine.settings }, rep);
+          const id = runIdentity(CACHE_SESSIONS, ctx.config, engine, { ...engine.settings }, rep);
           const run = ctx.sets[CACHE_SESSIONS].run({ ...id, dims: { persistence } });
           const caches = await Promise.all(
             Array.from({ length: s.concurrency }, () => backend.client()),

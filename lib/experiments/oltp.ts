@@ -18,7 +18,7 @@ import { createMix } from "../workload/mix.ts";
 import { mariadbStore } from "./oltp/mariadb_store.ts";
 import { postgresStore } from "./oltp/postgres_store.ts";
 import { type Isolation, ISOLATION_LEVELS, type OltpStore } from "./oltp/store.ts";
-import { type ExperimentParams, experimentParams } from "./params.ts";
+import { type ExperimentParams, experimentParams, runIdentity, skippedEngine } from "./params.ts";
 import { runOrReplay } from "./replay.ts";
 
 /** Experiment id (also the CSV name). */
@@ -116,33 +116,33 @@ export async function runOltp(
     } catch (err) {
       if (!(err instanceof EngineUnavailable)) throw err;
       log(`oltp: ${err.message}`);
-      results.run(identity(config, name, "-", "-", "", 0)).add("skipped", 1, "flag", {
-        reason: err.message,
-      }).end(0);
+      results.run(runIdentity(OLTP_EXPERIMENT, config, skippedEngine(name), "", 0)).add(
+        "skipped",
+        1,
+        "flag",
+        {
+          reason: err.message,
+        },
+      ).end(0);
       continue;
     }
     try {
       const store = storeFor(engine);
       log(`oltp: ${name} ${engine.version} (${engine.provider}): loading ${config.scale} catalog`);
       const loaded = await store.load(catalog, config.initialStock);
-      results.run(identity(config, name, engine.version, engine.provider, engineConfig(engine), 0))
+      results.run(runIdentity(OLTP_EXPERIMENT, config, engine, engine.settings, 0))
         .add("load_rows", loaded.rows, "count").add("load_time", loaded.seconds, "s").end(
           loaded.seconds,
         );
       for (let repetition = 0; repetition < config.repetitions; repetition++) {
         for (const isolation of config.isolation) {
           for (const concurrency of config.concurrency) {
-            const run = results.run({
-              ...identity(
-                config,
-                name,
-                engine.version,
-                engine.provider,
-                engineConfig(engine),
-                repetition,
-              ),
-              dims: { isolation, concurrency },
-            });
+            const run = results.run(
+              runIdentity(OLTP_EXPERIMENT, config, engine, engine.settings, repetition, {
+                isolation,
+                concurrency,
+              }),
+            );
             await store.reset();
             await oneRun(name, store, config, mix, isolation, concurrency, repetition, run, log);
             run.end();
@@ -154,32 +154,6 @@ export async function runOltp(
     }
   }
   return results.rows();
-}
-
-function identity(
-  config: OltpConfig,
-  engine: string,
-  version: string,
-  provider: string,
-  engineConfig: string,
-  repetition: number,
-) {
-  return {
-    experiment: OLTP_EXPERIMENT,
-    engine,
-    engine_version: version,
-    provider,
-    engine_config: engineConfig,
-    scale: config.scale,
-    seed: config.seed,
-    repetition,
-  };
-}
-
-/** The settings that matter for this comparison: all engines at their defaults here. */
-function engineConfig(engine: Engine): string {
-  const entries = Object.entries(engine.settings);
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(";") : "defaults";
 }
 
 async function oneRun(

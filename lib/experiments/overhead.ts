@@ -19,9 +19,15 @@ import { EngineUnavailable, startEngine } from "../engines/mod.ts";
 import { connectRedis } from "../engines/redis.ts";
 import type { Engine } from "../engines/types.ts";
 import { runClosedLoop } from "../load/run.ts";
-import { collectProvenance, type ResultRow, ResultSet, type RunResults } from "../results/mod.ts";
+import {
+  collectProvenance,
+  type ResultRow,
+  ResultSet,
+  type RunIdentity,
+  type RunResults,
+} from "../results/mod.ts";
 import { ratioOfMeans } from "../stats/summary.ts";
-import { type ExperimentParams, experimentParams } from "./params.ts";
+import { type ExperimentParams, experimentParams, runIdentity, skippedEngine } from "./params.ts";
 import { runOrReplay } from "./replay.ts";
 import { type Technique, TECHNIQUES } from "./overhead/harness.ts";
 import {
@@ -141,11 +147,6 @@ const SIDES: readonly Side[] = [
   },
 ];
 
-function settingsOf(e: Engine): string {
-  const entries = Object.entries(e.settings).filter(([, v]) => !/[;=\n]/.test(v));
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(";") : "defaults";
-}
-
 /** Run the benchmark against PostgreSQL and Redis and return its rows (writes nothing). */
 export async function runOverhead(
   config: OverheadConfig,
@@ -163,20 +164,13 @@ export async function runOverhead(
     } catch (err) {
       if (!(err instanceof EngineUnavailable)) throw err;
       log(`harness_overhead: ${err.message}`);
-      results.run({ ...identity(config, side.engine, "-", "-", "", 0) })
+      results.run(runIdentity(OVERHEAD_EXPERIMENT, config, skippedEngine(side.engine), "", 0))
         .add("skipped", 1, "flag", { reason: err.message }).end(0);
       continue;
     }
     try {
       await side.prepare(engine, config);
-      const base = identity(
-        config,
-        side.engine,
-        engine.version,
-        engine.provider,
-        settingsOf(engine),
-        0,
-      );
+      const base = runIdentity(OVERHEAD_EXPERIMENT, config, engine, engine.settings, 0);
       const dims = {
         clients: config.clients,
         pg_scale: config.pgScale,
@@ -263,7 +257,7 @@ async function runTechnique(
   config: OverheadConfig,
   rep: number,
   results: ResultSet,
-  base: ReturnType<typeof identity>,
+  base: RunIdentity,
   dims: Record<string, number>,
 ): Promise<number> {
   const load = await tech.open(engine.primary, config.clients, config);
@@ -298,26 +292,6 @@ async function runTechnique(
   } finally {
     await load.close();
   }
-}
-
-function identity(
-  config: OverheadConfig,
-  engine: string,
-  version: string,
-  provider: string,
-  engineConfig: string,
-  repetition: number,
-) {
-  return {
-    experiment: OVERHEAD_EXPERIMENT,
-    engine,
-    engine_version: version,
-    provider,
-    engine_config: engineConfig,
-    scale: config.scale,
-    seed: config.seed,
-    repetition,
-  };
 }
 
 /** Command line: run, write data/harness_overhead.csv, print the ratios. */

@@ -5,6 +5,7 @@
  * environment of whoever runs the notebook, so one switch re-runs it.
  */
 
+import type { EngineConfig, RunIdentity } from "../results/mod.ts";
 import { DEFAULT_REPETITIONS } from "../stats/summary.ts";
 import { getScale } from "../workload/scales.ts";
 
@@ -64,5 +65,46 @@ export function experimentParams(options: Partial<ExperimentParams> = {}): Exper
     seed,
     repetitions,
     progress: options.progress ?? (env("BENCH_QUIET") === "1" ? "silent" : "auto"),
+  };
+}
+
+/** The engine side of a run's identity; a skipped engine has no version or provider. */
+export interface EngineIdentity {
+  engine: string;
+  version: string;
+  provider: string;
+}
+
+/** Identity of an engine that could not run (reported as skipped with its reason). */
+export function skippedEngine(engine: string): EngineIdentity {
+  return { engine, version: "-", provider: "-" };
+}
+
+/**
+ * The identity of one run (lib/results RunIdentity) from an experiment's parameters and the
+ * engine it ran on — the same columns, filled the same way, in every experiment.
+ */
+export function runIdentity(
+  experiment: string,
+  params: Pick<ExperimentParams, "scale" | "seed">,
+  engine: EngineIdentity,
+  engineConfig: EngineConfig | string,
+  repetition: number,
+  dims?: RunIdentity["dims"],
+): RunIdentity {
+  return {
+    experiment,
+    engine: engine.engine,
+    engine_version: engine.version,
+    provider: engine.provider,
+    // "defaults" says so explicitly rather than leaving the column empty.
+    engine_config: engineConfig === "" ||
+        (typeof engineConfig === "object" && Object.keys(engineConfig).length === 0)
+      ? "defaults"
+      : engineConfig,
+    scale: params.scale,
+    seed: params.seed,
+    repetition,
+    ...(dims ? { dims } : {}),
   };
 }

@@ -20,7 +20,7 @@
 import { EngineUnavailable, startEngine } from "../engines/mod.ts";
 import type { Engine } from "../engines/types.ts";
 import { collectProvenance, type ResultRow, ResultSet, type RunResults } from "../results/mod.ts";
-import { type ExperimentParams, experimentParams } from "./params.ts";
+import { type ExperimentParams, experimentParams, runIdentity, skippedEngine } from "./params.ts";
 import { runOrReplay } from "./replay.ts";
 import { mariadbReplication } from "./replication/mariadb.ts";
 import {
@@ -244,7 +244,11 @@ export async function runReplication(
       if (!(err instanceof EngineUnavailable)) throw err;
       log(`replication: ${err.message}`);
       for (const m of group) {
-        results.run(identity(config, m.engine, "-", "-", "", 0, m)).add("skipped", 1, "flag", {
+        results.run(
+          runIdentity(REPLICATION_EXPERIMENT, config, skippedEngine(m.engine), "", 0, {
+            mode: m.id,
+          }),
+        ).add("skipped", 1, "flag", {
           reason: err.message,
         }).end(0);
       }
@@ -256,14 +260,13 @@ export async function runReplication(
       const c: Cluster = { engine, store, seq: 0, keySpace: 0 };
       for (const mode of group) {
         const id = (rep: number) =>
-          identity(
+          runIdentity(
+            REPLICATION_EXPERIMENT,
             config,
-            mode.engine,
-            engine.version,
-            engine.provider,
+            { engine: mode.engine, version: engine.version, provider: engine.provider },
             engineConfig(engine, mode, config.replicas),
             rep,
-            mode,
+            { mode: mode.id },
           );
         for (let rep = 0; rep < config.repetitions; rep++) {
           const s = { ...settings, seed: config.seed + rep * 7919 };
@@ -400,28 +403,6 @@ export async function runReplication(
     [REPLICATION_EXPERIMENT]: results.rows(),
     [LAG_CDF_TABLE]: cdf.rows(),
     [TIMELINE_TABLE]: timeline.rows(),
-  };
-}
-
-function identity(
-  config: ReplicationConfig,
-  engine: string,
-  version: string,
-  provider: string,
-  engineConfig: string,
-  repetition: number,
-  mode: ReplicationMode,
-) {
-  return {
-    experiment: REPLICATION_EXPERIMENT,
-    engine,
-    engine_version: version,
-    provider,
-    engine_config: engineConfig || "defaults",
-    scale: config.scale,
-    seed: config.seed,
-    repetition,
-    dims: { mode: mode.id },
   };
 }
 
