@@ -28,7 +28,7 @@ import {
   STORE_NAMES,
   type StoreName,
 } from "./analytics/store.ts";
-import { type ExperimentParams, experimentParams } from "./params.ts";
+import { type ExperimentParams, experimentParams, runIdentity, skippedEngine } from "./params.ts";
 import { runOrReplay } from "./replay.ts";
 
 /** Experiment id (also the CSV name). */
@@ -83,7 +83,7 @@ export const POSTGRES_SETTINGS = {
 
 const DEFAULT_ROWS = [10_000, 100_000, 1_000_000, 10_000_000];
 
-/** Defaults per scale: `quick` for tests, the rest for the main job (~6 min at default). */
+/** Defaults per scale: `quick` for tests, the rest for the main job (~4.5 min at default). */
 export function analyticsConfig(options: Partial<AnalyticsConfig> = {}): AnalyticsConfig {
   const params = experimentParams(options);
   const quick = params.scale === "quick";
@@ -229,7 +229,9 @@ export async function runAnalytics(
       if (!(err instanceof EngineUnavailable)) throw err;
       log(`analytics: ${err.message}`);
       for (const store of group) {
-        results.run(identity(config, engineOf(store), "-", "-", "", 0))
+        results.run(
+          runIdentity(ANALYTICS_EXPERIMENT, config, skippedEngine(engineOf(store)), "", 0),
+        )
           .add("skipped", 1, "flag", { store, reason: err.message }).end(0);
       }
       continue;
@@ -256,26 +258,6 @@ function engineOf(store: StoreName): EngineName {
   return store as EngineName;
 }
 
-function identity(
-  config: AnalyticsConfig,
-  engine: string,
-  version: string,
-  provider: string,
-  engineConfig: string,
-  repetition: number,
-) {
-  return {
-    experiment: ANALYTICS_EXPERIMENT,
-    engine,
-    engine_version: version,
-    provider,
-    engine_config: engineConfig,
-    scale: config.scale,
-    seed: config.seed,
-    repetition,
-  };
-}
-
 /** Engine settings and the store's physical design, as one engine_config string. */
 function configOf(engine: Engine, store: AnalyticsStore): Record<string, string> {
   return { ...engine.settings, ...store.design };
@@ -292,12 +274,13 @@ async function runStore(
   const base = { store: store.name, in_process: store.inProcess };
   // engine_config is given as a map: the run builder formats it canonically.
   const cfg = configOf(engine, store);
+  const who = { engine: engine.engine, version: engine.version, provider: engine.provider };
   const id = (repetition: number) =>
-    identity(config, engine.engine, engine.version, engine.provider, "", repetition);
+    runIdentity(ANALYTICS_EXPERIMENT, config, who, cfg, repetition);
   const cap = config.maxRows[store.name] ?? Infinity;
   for (const rows of config.rows) {
     if (rows > cap) {
-      results.run({ ...id(0), engine_config: cfg, dims: { ...base, rows } })
+      results.run({ ...id(0), dims: { ...base, rows } })
         .add("not_run", 1, "flag", {
           reason: `above this store's ${cap} rows, to keep the default run within its minutes`,
         }).end(0);
@@ -309,7 +292,7 @@ async function runStore(
     const dims = { ...base, rows };
 
     log(`analytics: ${store.name} ${engine.version} (${engine.provider}): loading ${rows} events`);
-    const load = results.run({ ...id(0), engine_config: cfg, dims });
+    const load = results.run({ ...id(0), dims });
     const loaded = await store.load(catalog);
     const bytes = await store.bytesOnDisk();
     load.add("rows_expected", rows, "count")
@@ -334,14 +317,14 @@ async function runStore(
         q,
         params,
         refs,
-        (rep) => results.run({ ...id(rep), engine_config: cfg, dims: { ...dims, query: q } }),
+        (rep) => results.run({ ...id(rep), dims: { ...dims, query: q } }),
         log,
       );
     }
 
     if (rows === config.concurrencyRows) {
       for (const clients of config.concurrency) {
-        const run = results.run({ ...id(0), engine_config: cfg, dims: { ...dims, clients } });
+        const run = results.run({ ...id(0), dims: { ...dims, clients } });
         const sessions = await Promise.all(
           Array.from({ length: clients }, () => store.session(params)),
         );

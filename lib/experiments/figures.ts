@@ -12,9 +12,15 @@
  * @module
  */
 import type { FigureSet } from "../report/adr.ts";
+import { analyticsFigures } from "./analytics/summary.ts";
 import { cacheFigures } from "./cache/summary.ts";
 import { oltpFigures } from "./oltp/summary.ts";
 import { replicationFigures } from "./replication/summary.ts";
 
 /** The figure sets of all experiments (merged, duplicate ids rejected, by mergeFigures). */
-export const figureSets: readonly FigureSet[] = [oltpFigures, cacheFigures, replicationFigures];
+export const figureSets: readonly FigureSet[] = [
+  oltpFigures,
+  cacheFigures,
+  analyticsFigures,
+  replicationFigures,
+];
