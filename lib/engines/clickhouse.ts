@@ -102,7 +102,7 @@ async function startEmbedded(spec: EngineSpec): Promise<Engine> {
       stop,
       [Symbol.asyncDispose]: stop,
     };
-    untrack = track(engine, () => {});
+    untrack = track(engine, () => runDir.removeNow());
     return engine;
   } catch (err) {
     await stop();

@@ -35,6 +35,7 @@ export class NativeEngine implements Engine {
   ) {
     this.untrack = track(this, () => {
       for (const n of this.nodes) n.server.killNow();
+      runDir.removeNow();
     });
   }
 

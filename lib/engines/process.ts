@@ -54,6 +54,13 @@ export class RunDir {
     await this.save();
   }
 
+  /** Synchronous {@link remove}, for the emergency path at process exit. */
+  removeNow(): void {
+    try {
+      Deno.removeSync(this.path, { recursive: true });
+    } catch { /* already gone, or a straggler still writes: the next run's reaper finishes */ }
+  }
+
   /** Remove the whole dir (data, logs, owner record). */
   async remove(): Promise<void> {
     await Deno.remove(this.path, { recursive: true }).catch((err) => {
@@ -249,7 +256,9 @@ export class NativeServer {
 
   /** Synchronous SIGKILL, for the emergency path at process exit. */
   killNow(): void {
-    if (this.running) this.signalGroup("SIGKILL");
+    if (!this.running) return;
+    this.signalDescendants("SIGKILL"); // PostgreSQL's children left the group (setsid)
+    this.signalGroup("SIGKILL");
   }
 
   /** SIGSTOP every process of the server. */

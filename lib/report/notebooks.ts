@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { reapOrphans } from "../engines/cleanup.ts";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -197,12 +198,37 @@ async function executeOnce(
     "--timeout",
     String(options.cellTimeoutSeconds ?? -1),
   ];
-  const out = await new Deno.Command(PYTHON, {
+  const child = new Deno.Command(PYTHON, {
     args,
     env: { NO_COLOR: "1", ...options.env, JUPYTER_PATH: jupyterPath },
     stdout: "piped",
     stderr: "piped",
-  }).output();
+  }).spawn();
+  // Ctrl-C or SIGTERM: let the executor and its kernel wind down, then reap whatever engines
+  // the kernel could not stop before it was shut down, and only then exit.
+  let interrupted: "SIGINT" | "SIGTERM" | undefined;
+  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+    const handler = () => {
+      interrupted = signal;
+      try {
+        child.kill(signal);
+      } catch { /* already exiting */ }
+    };
+    Deno.addSignalListener(signal, handler);
+    return [signal, handler] as const;
+  });
+  const out = await child.output().finally(() => {
+    for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
+  });
+  if (interrupted) {
+    const reaped = await reapOrphans();
+    console.error(
+      `${interrupted}: notebook run stopped${
+        reaped ? `; removed ${reaped} engine dir(s) the kernel left` : ""
+      }`,
+    );
+    Deno.exit(interrupted === "SIGINT" ? 130 : 143);
+  }
   const stdout = new TextDecoder().decode(out.stdout).trim();
   const stderr = new TextDecoder().decode(out.stderr);
   const last = stdout.split("\n").at(-1) ?? "";

@@ -54,7 +54,7 @@ Deno.test("resolveNotebook lists the valid names for an unknown one", async () =
   assert.equal(await resolveNotebook("chart", testdata), join(testdata, "chart.ipynb"));
   await assert.rejects(
     resolveNotebook("nope", testdata),
-    /unknown notebook "nope"; valid names: chart, failing/,
+    /unknown notebook "nope"; valid names: chart, engine_wait, failing/,
   );
 });
 
@@ -82,4 +82,34 @@ Deno.test({
       await Deno.remove(out, { recursive: true });
     }
   },
+});
+
+Deno.test("Ctrl-C during a notebook run stops it, exits 130 and leaves no engine behind", async () => {
+  const { tempDirs } = await import("../engines/testing.ts");
+  const label = `nbint${crypto.randomUUID().slice(0, 8)}`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./cli.ts", import.meta.url).pathname,
+      "run",
+      new URL("./testdata/engine_wait.ipynb", import.meta.url).pathname,
+    ],
+    env: { FIXTURE_LABEL: label },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const deadline = Date.now() + 60_000;
+  while (tempDirs(label).length === 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(tempDirs(label).length, 1, "the kernel started its engine");
+  await new Promise((r) => setTimeout(r, 500)); // let the engine answer
+  child.kill("SIGINT");
+  const out = await child.output();
+  assert.equal(out.code, 130);
+  assert.match(new TextDecoder().decode(out.stderr), /SIGINT: notebook run stopped/);
+  assert.deepEqual(tempDirs(label), [], "engine dir removed");
+  const ps = await new Deno.Command("pgrep", { args: ["-f", label] }).output();
+  assert.equal(new TextDecoder().decode(ps.stdout).trim(), "", "no process of that engine left");
 });
