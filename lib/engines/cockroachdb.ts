@@ -6,47 +6,27 @@
  */
 
 import type { EngineDriver } from "./driver.ts";
-import { NativeEngine } from "./native.ts";
-import { assertPortFree, freePort, LOOPBACK } from "./net.ts";
-import { NativeServer, which } from "./process.ts";
+import { launchSingleNode } from "./native.ts";
+import { freePort, LOOPBACK } from "./net.ts";
+import { which } from "./process.ts";
 import { queryPostgres } from "./postgres.ts";
-import type { Engine, EngineNode, EngineSpec } from "./types.ts";
+import type { Engine, EngineSpec } from "./types.ts";
 
-async function startCockroachNative(spec: EngineSpec): Promise<Engine> {
+function startCockroachNative(spec: EngineSpec): Promise<Engine> {
   const bin = which("cockroach")!;
-  if (spec.port) assertPortFree(spec.port, "cockroachdb");
-  return await NativeEngine.launch("cockroachdb", spec, async (e) => {
-    const port = spec.port ?? freePort();
-    const dir = await e.runDir.subdir("primary");
-    const node: EngineNode = {
-      name: "primary",
-      role: "primary",
-      host: LOOPBACK,
-      port,
-      url: `postgres://root@${LOOPBACK}:${port}/defaultdb?sslmode=disable`,
-      dataDir: dir,
-    };
-    const server = new NativeServer(
-      "primary",
-      "primary",
-      port,
-      dir,
-      `${e.runDir.path}/primary.log`,
-      e.runDir,
-      () => ({
-        cmd: bin,
-        args: [
-          "start-single-node",
-          "--insecure",
-          `--listen-addr=${LOOPBACK}:${port}`,
-          `--http-addr=${LOOPBACK}:${freePort()}`,
-          `--store=${dir}`,
-        ],
-        stopSignal: "SIGTERM",
-      }),
-    );
-    await e.startNode(server, node, () => cockroachdb.ping(node));
-    e.version = await cockroachdb.version(node);
+  return launchSingleNode(cockroachdb, spec, {
+    url: (port) => `postgres://root@${LOOPBACK}:${port}/defaultdb?sslmode=disable`,
+    command: (node) => ({
+      cmd: bin,
+      args: [
+        "start-single-node",
+        "--insecure",
+        `--listen-addr=${LOOPBACK}:${node.port}`,
+        `--http-addr=${LOOPBACK}:${freePort()}`,
+        `--store=${node.dataDir}`,
+      ],
+      stopSignal: "SIGTERM",
+    }),
   });
 }
 

@@ -4,70 +4,47 @@
  */
 
 import type { EngineDriver } from "./driver.ts";
-import { NativeEngine } from "./native.ts";
-import { assertPortFree, freePort, LOOPBACK } from "./net.ts";
-import { NativeServer, requireBinary } from "./process.ts";
-import { exists } from "./redis.ts";
+import { launchSingleNode, stringSettings } from "./native.ts";
+import { freePort, LOOPBACK } from "./net.ts";
+import { missingDebianBinary, requireBinary } from "./process.ts";
 import type { Engine, EngineNode, EngineSpec } from "./types.ts";
 
 const BIN = "/usr/bin/influxd";
 
-async function startInfluxNative(spec: EngineSpec): Promise<Engine> {
+function startInfluxNative(spec: EngineSpec): Promise<Engine> {
   requireBinary(BIN, "influxdb");
-  if (spec.port) assertPortFree(spec.port, "influxdb");
-  const settings = Object.fromEntries(
-    Object.entries(spec.settings ?? {}).map(([k, v]) => [k, String(v)]),
-  );
-  return await NativeEngine.launch("influxdb", spec, async (e) => {
-    e.settings = settings;
-    const port = spec.port ?? freePort();
-    const dir = await e.runDir.subdir("primary");
-    const node: EngineNode = {
-      name: "primary",
-      role: "primary",
-      host: LOOPBACK,
-      port,
-      url: `http://${LOOPBACK}:${port}`,
-      dataDir: dir,
-    };
-    // Top-level settings from the spec go before the first section (e.g. nothing by default);
-    // [data] settings are the ones experiments tune, so they go there.
-    const data = Object.entries(settings).map(([k, v]) =>
-      `  ${k} = ${/^\d+$|^(true|false)$/.test(v) ? v : JSON.stringify(v)}`
-    );
-    const config = [
-      `reporting-disabled = true`,
-      `bind-address = "${LOOPBACK}:${freePort()}"`, // the RPC service (backup/restore), default 8088
-      `[meta]`,
-      `  dir = "${dir}/meta"`,
-      `[data]`,
-      `  dir = "${dir}/data"`,
-      `  wal-dir = "${dir}/wal"`,
-      `  query-log-enabled = false`,
-      ...data,
-      `[http]`,
-      `  bind-address = "${LOOPBACK}:${port}"`,
-      `  log-enabled = false`,
-      `[monitor]`,
-      `  store-enabled = false`,
-      "",
-    ].join("\n");
-    await Deno.writeTextFile(`${dir}/influxdb.conf`, config);
-    const server = new NativeServer(
-      "primary",
-      "primary",
-      port,
-      dir,
-      `${e.runDir.path}/primary.log`,
-      e.runDir,
-      () => ({
-        cmd: BIN,
-        args: ["run", "-config", `${dir}/influxdb.conf`],
-        stopSignal: "SIGTERM",
-      }),
-    );
-    await e.startNode(server, node, () => influxdb.ping(node));
-    e.version = await influxdb.version(node);
+  const settings = stringSettings(spec);
+  return launchSingleNode(influxdb, spec, {
+    url: (port) => `http://${LOOPBACK}:${port}`,
+    prepare: async ({ port, dataDir: dir }) => {
+      // The spec's settings are [data] settings: the storage engine is what experiments tune.
+      const data = Object.entries(settings).map(([k, v]) =>
+        `  ${k} = ${/^\d+$|^(true|false)$/.test(v) ? v : JSON.stringify(v)}`
+      );
+      const config = [
+        `reporting-disabled = true`,
+        `bind-address = "${LOOPBACK}:${freePort()}"`, // the RPC service (backup/restore), default 8088
+        `[meta]`,
+        `  dir = "${dir}/meta"`,
+        `[data]`,
+        `  dir = "${dir}/data"`,
+        `  wal-dir = "${dir}/wal"`,
+        `  query-log-enabled = false`,
+        ...data,
+        `[http]`,
+        `  bind-address = "${LOOPBACK}:${port}"`,
+        `  log-enabled = false`,
+        `[monitor]`,
+        `  store-enabled = false`,
+        "",
+      ].join("\n");
+      await Deno.writeTextFile(`${dir}/influxdb.conf`, config);
+    },
+    command: (node) => ({
+      cmd: BIN,
+      args: ["run", "-config", `${node.dataDir}/influxdb.conf`],
+      stopSignal: "SIGTERM",
+    }),
   });
 }
 
@@ -85,10 +62,7 @@ export const influxdb: EngineDriver = {
   urlEnv: "BENCH_INFLUXDB_URL",
   ping,
   version: async (node) => (await ping(node)).headers.get("X-Influxdb-Version") ?? "unknown",
-  nativeMissing: () =>
-    exists(BIN)
-      ? undefined
-      : { reason: `${BIN} not found: install the Debian package influxdb`, fatal: true },
+  nativeMissing: () => missingDebianBinary(BIN, "influxdb"),
   startNative: startInfluxNative,
   docker: {
     image: "influxdb:1.8",

@@ -8,8 +8,7 @@ import type { EngineDriver } from "./driver.ts";
 import { EngineError } from "./errors.ts";
 import { NativeEngine } from "./native.ts";
 import { assertPortFree, freePort, LOOPBACK, waitUntil } from "./net.ts";
-import { NativeServer, requireBinary, runTool } from "./process.ts";
-import { exists } from "./redis.ts";
+import { missingDebianBinary, NativeServer, requireBinary, runTool } from "./process.ts";
 import type { Engine, EngineNode, EngineSpec } from "./types.ts";
 
 const SERVER = "/usr/sbin/mariadbd";
@@ -182,10 +181,7 @@ export const mariadb: EngineDriver = {
     const [row] = await queryMariadb<{ v: string }[]>(node, "SELECT VERSION() AS v");
     return row.v.split("-")[0];
   },
-  nativeMissing: () =>
-    exists(SERVER)
-      ? undefined
-      : { reason: `${SERVER} not found: install the Debian package mariadb-server`, fatal: true },
+  nativeMissing: () => missingDebianBinary(SERVER, "mariadb-server"),
   startNative: startMariadbNative,
   docker: {
     image: "mariadb:10.11",

@@ -5,10 +5,9 @@
  */
 
 import type { EngineDriver } from "./driver.ts";
-import { NativeEngine } from "./native.ts";
-import { assertPortFree, freePort, LOOPBACK } from "./net.ts";
-import { NativeServer, requireBinary } from "./process.ts";
-import { exists } from "./redis.ts";
+import { launchSingleNode, stringSettings } from "./native.ts";
+import { LOOPBACK } from "./net.ts";
+import { missingDebianBinary, requireBinary } from "./process.ts";
 import type { Engine, EngineNode, EngineSpec } from "./types.ts";
 
 const BIN = "/usr/bin/memcached";
@@ -53,42 +52,16 @@ export async function memcachedStats(
   return out;
 }
 
-async function startMemcachedNative(spec: EngineSpec): Promise<Engine> {
+function startMemcachedNative(spec: EngineSpec): Promise<Engine> {
   requireBinary(BIN, "memcached");
-  if (spec.port) assertPortFree(spec.port, "memcached");
-  const settings = Object.fromEntries(
-    Object.entries(spec.settings ?? {}).map(([k, v]) => [k, String(v)]),
-  );
-  return await NativeEngine.launch("memcached", spec, async (e) => {
-    e.settings = settings;
-    const port = spec.port ?? freePort();
-    const dir = await e.runDir.subdir("primary");
-    const node: EngineNode = {
-      name: "primary",
-      role: "primary",
-      host: LOOPBACK,
-      port,
-      url: `memcached://${LOOPBACK}:${port}`,
-      dataDir: dir,
-    };
-    const args = ["-l", LOOPBACK, "-p", String(port), "-U", "0"];
-    if (Deno.uid() === 0) args.push("-u", "root"); // memcached refuses root without it
-    for (const [k, v] of Object.entries(settings)) args.push(`--${k}=${v}`);
-    const server = new NativeServer(
-      "primary",
-      "primary",
-      port,
-      dir,
-      `${e.runDir.path}/primary.log`,
-      e.runDir,
-      () => ({
-        cmd: BIN,
-        args,
-        stopSignal: "SIGTERM",
-      }),
-    );
-    await e.startNode(server, node, () => memcached.ping(node));
-    e.version = await memcached.version(node);
+  return launchSingleNode(memcached, spec, {
+    url: (port) => `memcached://${LOOPBACK}:${port}`,
+    command: (node) => {
+      const args = ["-l", LOOPBACK, "-p", String(node.port), "-U", "0"];
+      if (Deno.uid() === 0) args.push("-u", "root"); // memcached refuses root without it
+      for (const [k, v] of Object.entries(stringSettings(spec))) args.push(`--${k}=${v}`);
+      return { cmd: BIN, args, stopSignal: "SIGTERM" };
+    },
   });
 }
 
@@ -102,10 +75,7 @@ export const memcached: EngineDriver = {
     if (!reply.startsWith("VERSION")) throw new Error(`unexpected reply ${JSON.stringify(reply)}`);
   },
   version: async (node) => (await memcachedCommand(node, "version")).replace("VERSION", "").trim(),
-  nativeMissing: () =>
-    exists(BIN)
-      ? undefined
-      : { reason: `${BIN} not found: install the Debian package memcached`, fatal: true },
+  nativeMissing: () => missingDebianBinary(BIN, "memcached"),
   startNative: startMemcachedNative,
   docker: {
     image: "memcached:1.6",

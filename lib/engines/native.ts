@@ -6,7 +6,9 @@
 
 import { track, waitIfInterrupted } from "./cleanup.ts";
 import { EngineError } from "./errors.ts";
-import { type NativeServer, RunDir } from "./process.ts";
+import { NativeServer, RunDir, type ServerCommand } from "./process.ts";
+import { assertPortFree, freePort, LOOPBACK } from "./net.ts";
+import type { EngineDriver } from "./driver.ts";
 import type { Engine, EngineName, EngineNode, EngineSpec } from "./types.ts";
 
 /** A node of a native engine: the process, and how to tell it is ready. */
@@ -134,4 +136,65 @@ export class NativeEngine implements Engine {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** Describe a loopback node of a native engine. */
+export function nodeAt(
+  name: string,
+  role: "primary" | "replica",
+  port: number,
+  url: string,
+  dataDir?: string,
+): EngineNode {
+  return { name, role, host: LOOPBACK, port, url, dataDir };
+}
+
+/** The spec's server settings as strings, the form servers and results take. */
+export function stringSettings(spec: EngineSpec): Record<string, string> {
+  return Object.fromEntries(Object.entries(spec.settings ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
+/** How to run a single-server native engine (memcached, influxd, cockroach). */
+export interface SingleNodeRecipe {
+  /** Connection URL for the node's port. */
+  url(port: number): string;
+  /** Write config files into the node's data dir before the start. */
+  prepare?(node: EngineNode): Promise<void>;
+  /** The server's command line for the node. */
+  command(node: EngineNode): ServerCommand;
+}
+
+/**
+ * Start a one-server engine: the port (fixed and checked, or free), a data dir, the server
+ * started and answering the driver's ping, its version read. The rest is {@link NativeEngine}.
+ */
+export async function launchSingleNode(
+  driver: Pick<EngineDriver, "engine" | "ping" | "version">,
+  spec: EngineSpec,
+  recipe: SingleNodeRecipe,
+): Promise<NativeEngine> {
+  if (spec.port) assertPortFree(spec.port, driver.engine);
+  return await NativeEngine.launch(driver.engine, spec, async (e) => {
+    e.settings = stringSettings(spec);
+    const port = spec.port ?? freePort();
+    const node = nodeAt(
+      "primary",
+      "primary",
+      port,
+      recipe.url(port),
+      await e.runDir.subdir("primary"),
+    );
+    await recipe.prepare?.(node);
+    const server = new NativeServer(
+      node.name,
+      node.role,
+      port,
+      node.dataDir!,
+      `${e.runDir.path}/${node.name}.log`,
+      e.runDir,
+      () => recipe.command(node),
+    );
+    await e.startNode(server, node, () => driver.ping(node));
+    e.version = await driver.version(node);
+  });
 }

@@ -9,7 +9,7 @@ import type { EngineDriver } from "./driver.ts";
 import { EngineError } from "./errors.ts";
 import { NativeEngine } from "./native.ts";
 import { assertPortFree, freePort, LOOPBACK, waitUntil } from "./net.ts";
-import { NativeServer, requireBinary, runTool } from "./process.ts";
+import { missingDebianBinary, NativeServer, requireBinary, runTool } from "./process.ts";
 import type { Engine, EngineNode, EngineSpec } from "./types.ts";
 
 const BIN = "/usr/lib/postgresql/15/bin";
@@ -200,17 +200,7 @@ export const postgres: EngineDriver = {
     const [row] = await queryPostgres<{ server_version: string }>(node, "SHOW server_version");
     return row.server_version.split(" ")[0];
   },
-  nativeMissing: () => {
-    try {
-      Deno.statSync(`${BIN}/postgres`);
-      return undefined;
-    } catch {
-      return {
-        reason: `${BIN}/postgres not found: install the Debian package postgresql-15`,
-        fatal: true,
-      };
-    }
-  },
+  nativeMissing: () => missingDebianBinary(`${BIN}/postgres`, "postgresql-15"),
   startNative: startPostgresNative,
   docker: {
     image: "postgres:15",

@@ -101,6 +101,29 @@ export function requireBinary(path: string, debianPackage: string): string {
   }
 }
 
+/** True when a file exists. */
+export function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A driver's `nativeMissing` answer for a binary the set-up installs from Debian: undefined
+ * when it is there, else a fatal reason naming the package.
+ */
+export function missingDebianBinary(
+  path: string,
+  debianPackage: string,
+): { reason: string; fatal: true } | undefined {
+  return exists(path)
+    ? undefined
+    : { reason: `${path} not found: install the Debian package ${debianPackage}`, fatal: true };
+}
+
 /** Find a binary on PATH, or undefined. */
 export function which(name: string): string | undefined {
   for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {

@@ -8,7 +8,7 @@ import { Redis, type RedisOptions } from "ioredis";
 import type { EngineDriver } from "./driver.ts";
 import { NativeEngine } from "./native.ts";
 import { assertPortFree, freePort, LOOPBACK, waitUntil } from "./net.ts";
-import { NativeServer, requireBinary } from "./process.ts";
+import { missingDebianBinary, NativeServer, requireBinary } from "./process.ts";
 import type { Engine, EngineNode, EngineSpec } from "./types.ts";
 
 const BIN = "/usr/bin/redis-server";
@@ -152,10 +152,7 @@ export const redis: EngineDriver = {
   ping: (node) => redisCommand(node, "PING"),
   version: async (node) =>
     parseRedisInfo(String(await redisCommand(node, "INFO", "server"))).redis_version,
-  nativeMissing: () =>
-    exists(BIN)
-      ? undefined
-      : { reason: `${BIN} not found: install the Debian package redis-server`, fatal: true },
+  nativeMissing: () => missingDebianBinary(BIN, "redis-server"),
   startNative: startRedisNative,
   docker: {
     image: "redis:7",
@@ -165,13 +162,3 @@ export const redis: EngineDriver = {
   },
   dockerReplicas: false,
 };
-
-/** True when a file exists. */
-export function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -6,7 +6,7 @@
 
 import type { EngineDriver } from "./driver.ts";
 import { postgres, queryPostgres } from "./postgres.ts";
-import { exists } from "./redis.ts";
+import { exists } from "./process.ts";
 import type { Engine, EngineSpec } from "./types.ts";
 
 const CONTROL = "/usr/share/postgresql/15/extension/timescaledb.control";
