@@ -11,11 +11,11 @@ import type { Redis } from "ioredis";
 import { csvChunks } from "../workload/columns.ts";
 
 /** COPY rows into a PostgreSQL table as CSV; returns the number of rows loaded. */
-export async function copyIntoPostgres<T extends object>(
+export async function copyIntoPostgres(
   client: pg.Client,
   table: string,
-  columns: readonly (keyof T & string)[],
-  rows: Iterable<T>,
+  columns: readonly string[],
+  rows: Iterable<object>,
 ): Promise<number> {
   const stream = client.query(
     copyFrom(`COPY ${table} (${columns.join(", ")}) FROM STDIN WITH (FORMAT csv)`),
@@ -24,7 +24,8 @@ export async function copyIntoPostgres<T extends object>(
     stream.on("finish", resolve);
     stream.on("error", reject);
   });
-  for (const chunk of csvChunks(rows, columns, { header: false, chunkRows: 5000 })) {
+  const records = rows as Iterable<Record<string, unknown>>;
+  for (const chunk of csvChunks(records, columns, { header: false, chunkRows: 5000 })) {
     // Respect back-pressure so a large table does not pile up in memory.
     if (!stream.write(chunk)) await new Promise((r) => stream.once("drain", r));
   }
@@ -34,11 +35,11 @@ export async function copyIntoPostgres<T extends object>(
 }
 
 /** Multi-row INSERT batches into a MariaDB/MySQL table; returns the number of rows loaded. */
-export async function insertIntoMariadb<T extends object>(
+export async function insertIntoMariadb(
   conn: mysql.Connection,
   table: string,
-  columns: readonly (keyof T & string)[],
-  rows: Iterable<T>,
+  columns: readonly string[],
+  rows: Iterable<object>,
   batchRows = 2000,
 ): Promise<number> {
   let batch: unknown[][] = [];
@@ -50,7 +51,7 @@ export async function insertIntoMariadb<T extends object>(
     n += batch.length;
     batch = [];
   };
-  for (const row of rows) {
+  for (const row of rows as Iterable<Record<string, unknown>>) {
     batch.push(columns.map((c) => row[c]));
     if (batch.length === batchRows) await flush();
   }

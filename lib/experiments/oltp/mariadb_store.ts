@@ -8,16 +8,14 @@ import { connectMariadb } from "../../engines/mariadb.ts";
 import { insertIntoMariadb } from "../../engines/bulk.ts";
 import type { EngineNode } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
-import { generateCarts, generateOrders, linesOf } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";
 import { toSnapshot } from "./postgres_store.ts";
 import {
   type CheckoutOutcome,
   type Isolation,
-  LINE_COLUMNS,
   type OltpSession,
   type OltpStore,
-  ORDER_COLUMNS,
+  oltpTables,
 } from "./store.ts";
 
 const SCHEMA = `
@@ -56,34 +54,10 @@ export function mariadbStore(node: EngineNode): OltpStore {
         await c.query("DROP DATABASE IF EXISTS shop");
         await c.query(SCHEMA);
         let rows = 0;
-        rows += await insertIntoMariadb(
-          c,
-          "products",
-          ["id", "category_id", "name", "price_cents", "initial_stock", "stock"],
-          catalog.products.map((p) => ({ ...p, initial_stock: initialStock, stock: initialStock })),
-        );
-        rows += await insertIntoMariadb(
-          c,
-          "customers",
-          ["id", "email", "name", "country"],
-          catalog.customers,
-        );
-        const carts = [...generateCarts(catalog)];
-        rows += await insertIntoMariadb(c, "carts", ["id", "customer_id"], carts);
-        rows += await insertIntoMariadb(c, "cart_lines", [
-          "cart_id",
-          "product_id",
-          "quantity",
-          "price_cents",
-        ], linesOf(carts));
-        const orders = [...generateOrders(catalog)];
-        rows += await insertIntoMariadb(
-          c,
-          "orders",
-          ORDER_COLUMNS,
-          orders.map((o) => ({ ...o, created_at: new Date(o.created_at) })),
-        );
-        rows += await insertIntoMariadb(c, "order_lines", LINE_COLUMNS, linesOf(orders));
+        // UTC Date objects: the connection's timezone is "Z".
+        for (const t of oltpTables(catalog, initialStock, (ms) => new Date(ms))) {
+          rows += await insertIntoMariadb(c, t.table, t.columns, t.rows);
+        }
         await c.query("ANALYZE TABLE products, orders, order_lines, cart_lines");
         return { rows, seconds: (performance.now() - t0) / 1000 };
       } finally {

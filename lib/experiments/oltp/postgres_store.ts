@@ -9,15 +9,13 @@ import { connectPostgres } from "../../engines/postgres.ts";
 import { copyIntoPostgres } from "../../engines/bulk.ts";
 import type { EngineNode } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
-import { generateCarts, generateOrders, linesOf } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";
 import {
   type CheckoutOutcome,
   type Isolation,
-  LINE_COLUMNS,
   type OltpSession,
   type OltpStore,
-  ORDER_COLUMNS,
+  oltpTables,
 } from "./store.ts";
 
 const SCHEMA = `
@@ -52,34 +50,9 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
         );
         await c.query(SCHEMA);
         let rows = 0;
-        rows += await copyIntoPostgres(
-          c,
-          "products",
-          ["id", "category_id", "name", "price_cents", "initial_stock", "stock"],
-          catalog.products.map((p) => ({ ...p, initial_stock: initialStock, stock: initialStock })),
-        );
-        rows += await copyIntoPostgres(
-          c,
-          "customers",
-          ["id", "email", "name", "country"],
-          catalog.customers,
-        );
-        const carts = [...generateCarts(catalog)];
-        rows += await copyIntoPostgres(c, "carts", ["id", "customer_id"], carts);
-        rows += await copyIntoPostgres(c, "cart_lines", [
-          "cart_id",
-          "product_id",
-          "quantity",
-          "price_cents",
-        ], linesOf(carts));
-        const orders = [...generateOrders(catalog)];
-        rows += await copyIntoPostgres(
-          c,
-          "orders",
-          ORDER_COLUMNS,
-          orders.map((o) => ({ ...o, created_at: iso(o.created_at) })),
-        );
-        rows += await copyIntoPostgres(c, "order_lines", LINE_COLUMNS, linesOf(orders));
+        for (const t of oltpTables(catalog, initialStock, iso)) {
+          rows += await copyIntoPostgres(c, t.table, t.columns, t.rows);
+        }
         // New orders continue after the historical ids.
         await c.query(
           `SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))`,

@@ -5,7 +5,7 @@
  * PostgreSQL dialect (CockroachDB is serializable and retries with SQLSTATE 40001 too).
  */
 
-import type { Catalog } from "../../workload/generate.ts";
+import { type Catalog, generateCarts, generateOrders, linesOf } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";
 
 /** Isolation levels the experiment sweeps. */
@@ -42,20 +42,51 @@ export interface OltpStore {
   close(): Promise<void>;
 }
 
-/** Historical orders of the catalog as loadable rows (ids 1..n). */
-export const ORDER_COLUMNS = [
-  "id",
-  "customer_id",
-  "status",
-  "total_cents",
-  "item_count",
-  "created_at",
-] as const;
-/** Order lines as loadable rows. */
-export const LINE_COLUMNS = [
-  "order_id",
-  "line_no",
-  "product_id",
-  "quantity",
-  "price_cents",
-] as const;
+/** One table of the initial data set: its name, its columns and its rows. */
+export interface OltpTable {
+  table: string;
+  columns: readonly string[];
+  rows: Iterable<object>;
+}
+
+/**
+ * The initial data set of every OLTP store, in load order: products (every one starting at
+ * `initialStock`), customers, carts and their lines, historical orders and their lines.
+ * `timestamp` converts epoch milliseconds into what the engine's loader takes.
+ */
+export function oltpTables(
+  catalog: Catalog,
+  initialStock: number,
+  timestamp: (ms: number) => unknown,
+): OltpTable[] {
+  const carts = [...generateCarts(catalog)];
+  const orders = [...generateOrders(catalog)];
+  return [
+    {
+      table: "products",
+      columns: ["id", "category_id", "name", "price_cents", "initial_stock", "stock"],
+      rows: catalog.products.map((p) => ({
+        ...p,
+        initial_stock: initialStock,
+        stock: initialStock,
+      })),
+    },
+    { table: "customers", columns: ["id", "email", "name", "country"], rows: catalog.customers },
+    { table: "carts", columns: ["id", "customer_id"], rows: carts },
+    {
+      table: "cart_lines",
+      columns: ["cart_id", "product_id", "quantity", "price_cents"],
+      rows: linesOf(carts),
+    },
+    {
+      table: "orders",
+      columns: ["id", "customer_id", "status", "total_cents", "item_count", "created_at"],
+      rows: orders.map((o) => ({ ...o, created_at: timestamp(o.created_at) })),
+    },
+    {
+      table: "order_lines",
+      columns: ["order_id", "line_no", "product_id", "quantity", "price_cents"],
+      rows: linesOf(orders),
+    },
+  ];
+}
