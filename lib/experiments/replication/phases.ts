@@ -450,7 +450,11 @@ export interface PauseResult {
   pauseMs: number;
   /** Longest commit latency from intended start (ms). */
   maxCommitMs: number;
-  /** Writes acknowledged while the replicas were stopped. */
+  /**
+   * Writes begun after every replica was stopped and acknowledged before they resumed: 0 for
+   * a mode that waits for a replica. (Counting every acknowledgement in the window would also
+   * count commits whose replica confirmation was already on its way when SIGSTOP landed.)
+   */
   ackedDuringPause: number;
   /** Writes acknowledged without the replication the mode promises. */
   unreplicated: number;
@@ -489,10 +493,12 @@ export async function pauseReplicas(
     const t0 = performance.now();
     const pauseAt = t0 + beforeMs;
     let resumedAt = Infinity;
+    let pausedAt = Infinity;
     const fault = (async () => {
       await until(pauseAt);
       for (const n of names) await c.engine.pause(n);
       paused = true;
+      pausedAt = performance.now();
       await until(pauseAt + pauseMs);
       for (const n of names) await c.engine.resume(n);
       paused = false;
@@ -574,7 +580,7 @@ export async function pauseReplicas(
       load,
       pauseMs,
       maxCommitMs: Math.max(0, ...all.map(([, a]) => a.ack - a.intended)),
-      ackedDuringPause: all.filter(([, a]) => a.ack >= pauseAt && a.ack < resumedAt).length,
+      ackedDuringPause: all.filter(([, a]) => a.invoke >= pausedAt && a.ack < resumedAt).length,
       unreplicated: all.filter(([, a]) => a.outcome === "unreplicated").length,
       commitRecoveryMs: Math.max(0, Math.max(resumedAt, ...invokedBefore) - resumedAt),
       catchUpMs,
