@@ -5,7 +5,7 @@
  */
 
 import type { ResultRow } from "../../results/mod.ts";
-import { summarizeBy } from "../../stats/mod.ts";
+import { ratioOfMeans, summarizeBy } from "../../stats/mod.ts";
 import { type FigureSet, formatNumber, formatPercent } from "../../report/adr.ts";
 import { REPLICATION_MODES } from "./store.ts";
 
@@ -66,6 +66,22 @@ export function modeValue(
     throw new Error(`replication: no ${metric} for ${mode} ${JSON.stringify(where)}`);
   }
   return p[0].mean;
+}
+
+/** The per-repetition values behind {@link modeValue}. */
+export function modeValues(
+  rows: readonly ResultRow[],
+  metric: string,
+  mode: string,
+  where: Record<string, string | number> = {},
+): number[] {
+  const sel = rows.filter((r) =>
+    r.metric === metric && String(r.mode) === mode &&
+    Object.entries(where).every(([k, v]) => String(r[k] ?? "") === String(v))
+  );
+  const groups = summarizeBy(sel, ["mode"], metric);
+  if (groups.length !== 1) throw new Error(`replication: no ${metric} for ${mode}`);
+  return groups[0].values;
 }
 
 /** Lag CDF points (quantile against lag, mean over repetitions) per mode, rate and node. */
@@ -141,6 +157,21 @@ export const replicationFigures: FigureSet = {
   "replication.pg_remote_apply_commit_p50": async (d) =>
     ms(commitP(await d.rows(FILE), "pg_remote_apply", "p50"), 2),
   "replication.pg_on_commit_p99": async (d) => ms(commitP(await d.rows(FILE), "pg_on", "p99")),
+  "replication.pg_on_commit_cost": async (d) => {
+    // What synchronous `on` does to the commit p50, judged by the interval, not the means.
+    const rows = await d.rows(FILE);
+    const where = { phase: "lag", op: "all", rate: minRate(rows) };
+    const r = ratioOfMeans(
+      modeValues(rows, "latency_p50", "pg_on", where),
+      modeValues(rows, "latency_p50", "pg_async", where),
+    );
+    const ci = `${r.ratio.toFixed(2)}× asynchronous, 95 % CI ${r.low.toFixed(2)}–${
+      r.high.toFixed(2)
+    }`;
+    if (r.low > 1) return `raises the commit p50 (${ci})`;
+    if (r.high < 1) return `measured a lower commit p50 (${ci}) — disk noise, not a gain`;
+    return `did not change the commit p50 measurably in this run (${ci}): the virtual disk's fsync jitter is larger than the standby's round trip`;
+  },
   "replication.pg_on_capacity_ratio": async (d) => {
     const rows = await d.rows(FILE);
     return formatPercent(capacity(rows, "pg_on") / capacity(rows, "pg_async"), 0);
