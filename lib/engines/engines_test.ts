@@ -2,14 +2,15 @@
 // stops leaving nothing; replicas follow; faults work; errors are one clear line.
 
 import assert from "node:assert/strict";
-import { DRIVERS, EngineError, EngineUnavailable, runningCount, startEngine } from "./mod.ts";
-import { connectPostgres, queryPostgres } from "./postgres.ts";
-import { connectRedis, redisCommand } from "./redis.ts";
-import { queryMariadb, waitForReplica } from "./mariadb.ts";
-import { memcachedCommand } from "./memcached.ts";
+import { EngineError, ENGINES, EngineUnavailable, runningCount, startEngine } from "./mod.ts";
+import { connectPostgres, queryPostgres } from "./postgres/client.ts";
+import { connectRedis, redisCommand } from "./redis/client.ts";
+import { queryMariadb } from "./mariadb/client.ts";
+import { waitForReplica } from "./mariadb/mod.ts";
+import { memcachedCommand } from "./memcached/client.ts";
 import { alive, tempDirs } from "./testing.ts";
-import { portAnswers, sleep, waitUntil } from "./net.ts";
-import type { EngineName } from "./types.ts";
+import { portAnswers, waitUntil } from "./runtime/net.ts";
+import type { EngineName } from "./mod.ts";
 
 const NATIVE: EngineName[] = [
   "postgres",
@@ -26,8 +27,8 @@ for (const engine of NATIVE) {
     const started = await startEngine({ engine, provider: "native", label });
     assert.equal(started.provider, "native");
     assert.match(started.version, /^\d+\.\d+/);
-    assert.ok(DRIVERS[engine].ping(started.primary));
-    await DRIVERS[engine].ping(started.primary);
+    assert.ok(ENGINES[engine].ping(started.primary));
+    await ENGINES[engine].ping(started.primary);
     if (engine !== "clickhouse") assert.equal(started.primary.host, "127.0.0.1");
     assert.equal(tempDirs(label).length, 1, "one temp dir per engine");
     await started.stop();
@@ -255,28 +256,53 @@ Deno.test("SIGTERM after start-up stops primary and replicas", async () => {
   for (const pgid of pgids) assert.equal(alive(pgid, true), false);
 });
 
-Deno.test("after a SIGKILL of the runner, the next run reaps what it left", async () => {
+Deno.test("after a SIGKILL of the runner, its watchdog kills the servers and removes the dirs", async () => {
   const label = uniqueLabel();
-  const run = runFixture("memcached", 0, label);
+  const run = runFixture("postgres", 1, label);
   await run.readUntil("STARTED");
   const left = tempDirs(label);
   const pgids = left.flatMap(groupsOf);
+  assert.equal(pgids.length, 2);
   run.child.kill("SIGKILL");
   await run.child.status;
   await run.reader.cancel();
   await run.child.stderr.cancel();
-  await sleep(100);
-  assert.ok(pgids.every((p) => alive(p, true)), "the dead runner's server is still running");
-  assert.equal(left.length, 1);
-  const { reapOrphans } = await import("./cleanup.ts");
+  // No handler runs on SIGKILL: only the watchdog can clean up, and must within 10 s.
+  await waitUntil(() => {
+    if (pgids.some((p) => alive(p, true)) || tempDirs(label).length > 0) {
+      throw new Error(`still there: ${pgids.filter((p) => alive(p, true))} ${tempDirs(label)}`);
+    }
+    return Promise.resolve();
+  }, { timeoutMs: 10_000, intervalMs: 100 });
+});
+
+Deno.test("the reaper kills the groups and removes the dir of a run whose owner is dead", async () => {
+  const { processStartTicks, reapOrphans, TEMP_PREFIX, tempBase } = await import(
+    "./runtime/cleanup.ts"
+  );
+  const dead = new Deno.Command("true").spawn();
+  await dead.status;
+  const server = new Deno.Command("setsid", { args: ["sleep", "60"] }).spawn();
+  await waitUntil(() => Promise.resolve(processStartTicks(server.pid)!), { timeoutMs: 2000 });
+  const dir = await Deno.makeTempDir({
+    dir: tempBase(),
+    prefix: `${TEMP_PREFIX}${uniqueLabel()}-`,
+  });
+  await Deno.writeTextFile(
+    `${dir}/owner.json`,
+    JSON.stringify({
+      runnerPid: dead.pid,
+      runnerStartTicks: "0",
+      groups: [{ pgid: server.pid, startTicks: processStartTicks(server.pid) }],
+    }),
+  );
   assert.ok(await reapOrphans() >= 1);
-  await sleep(100);
-  assert.ok(pgids.every((p) => !alive(p, true)), "reaped");
-  assert.ok(!tempDirs().includes(left[0]), "dir removed");
+  assert.equal((await server.status).signal, "SIGKILL");
+  assert.equal(await Deno.stat(dir).then(() => true, () => false), false, "dir removed");
 });
 
 Deno.test("errors: a missing binary names the Debian package; a bad CLI name exits 2 with one line", async () => {
-  const { requireBinary } = await import("./process.ts");
+  const { requireBinary } = await import("./runtime/process.ts");
   assert.throws(
     () => requireBinary("/usr/lib/postgresql/99/bin/postgres", "postgresql-99"),
     /^EngineError: \/usr\/lib\/postgresql\/99\/bin\/postgres not found: install the Debian package postgresql-99/,
@@ -288,6 +314,6 @@ Deno.test("errors: a missing binary names the Debian package; a bad CLI name exi
   const stderr = new TextDecoder().decode(out.stderr).trim();
   assert.equal(
     stderr,
-    `error: unknown engine "oracle"; known engines: ${Object.keys(DRIVERS).join(", ")}`,
+    `error: unknown engine "oracle"; known engines: ${Object.keys(ENGINES).join(", ")}`,
   );
 });

@@ -3,53 +3,38 @@
  *
  * ```ts
  * await using pg = await startEngine({ engine: "postgres", replicas: 1 });
- * const client = await connectPostgres(pg.primary);
+ * const client = await connectPostgres(pg.primary); // from ./postgres/client.ts
  * ```
+ *
+ * @module
  */
 
-import type { EngineDriver } from "./driver.ts";
-import { dockerAnswers, startDocker } from "./docker.ts";
-import { EngineError, EngineUnavailable } from "./errors.ts";
-import { connectExternal, externalUrl } from "./external.ts";
-import { clickhouse } from "./clickhouse.ts";
-import { cockroachdb } from "./cockroachdb.ts";
-import { hazelcast } from "./hazelcast.ts";
-import { influxdb } from "./influxdb.ts";
-import { mariadb } from "./mariadb.ts";
-import { memcached } from "./memcached.ts";
-import { postgres } from "./postgres.ts";
-import { redis } from "./redis.ts";
-import { timescaledb } from "./timescaledb.ts";
+import { dockerAnswers, startDocker } from "./runtime/docker.ts";
+import { EngineError, EngineUnavailable } from "./runtime/errors.ts";
+import { connectExternal, externalUrl } from "./runtime/external.ts";
+import { ENGINE_NAMES, type EngineName, ENGINES } from "./registry.ts";
 import {
   type Engine,
-  ENGINE_NAMES,
-  type EngineName,
+  type EngineDefinition,
   type EngineSpec,
   PROVIDER_NAMES,
   type ProviderName,
 } from "./types.ts";
 
 export * from "./types.ts";
-export { EngineError, EngineUnavailable } from "./errors.ts";
-export { runningCount, stopAll } from "./cleanup.ts";
-
-/** Every engine's driver, by name. */
-export const DRIVERS: Record<EngineName, EngineDriver> = {
-  postgres,
-  mariadb,
-  redis,
-  memcached,
-  influxdb,
-  clickhouse,
-  cockroachdb,
-  timescaledb,
-  hazelcast,
-};
+export { ENGINE_NAMES, type EngineName, ENGINES } from "./registry.ts";
+export { EngineError, EngineUnavailable } from "./runtime/errors.ts";
+export { runningCount, stopAll } from "./runtime/cleanup.ts";
 
 /** Check an engine name from user input; one-line error listing the valid ones. */
 export function parseEngineName(name: string): EngineName {
   if ((ENGINE_NAMES as readonly string[]).includes(name)) return name as EngineName;
   throw new EngineError(`unknown engine "${name}"; known engines: ${ENGINE_NAMES.join(", ")}`);
+}
+
+/** The registry's definition of an engine (one-line error for an unknown name). */
+export function engineDefinition(name: string): EngineDefinition {
+  return ENGINES[parseEngineName(name)];
 }
 
 /** Check a provider name from user input; one-line error listing the valid ones. */
@@ -69,14 +54,14 @@ export function parseProviderName(name: string): ProviderName | "auto" {
  * it, an error.
  */
 export async function chooseProvider(spec: EngineSpec): Promise<ProviderName> {
-  const driver = DRIVERS[parseEngineName(spec.engine)];
+  const definition = engineDefinition(spec.engine);
   const asked = parseProviderName(spec.provider ?? Deno.env.get("BENCH_PROVIDER") ?? "auto");
   if (asked !== "auto") return asked;
-  if (externalUrl(driver)) return "external";
-  const missing = driver.nativeMissing();
+  if (externalUrl(definition)) return "external";
+  const missing = definition.nativeMissing();
   if (!missing) return "native";
-  if (driver.docker && (await dockerAnswers())) return "docker";
-  const why = `${missing.reason}; no Docker daemon answers and ${driver.urlEnv} is not set`;
+  if (definition.docker && (await dockerAnswers())) return "docker";
+  const why = `${missing.reason}; no Docker daemon answers and ${definition.urlEnv} is not set`;
   if (missing.fatal) throw new EngineError(`${spec.engine}: ${why}`);
   throw new EngineUnavailable(`${spec.engine} skipped: ${why}`);
 }
@@ -84,21 +69,21 @@ export async function chooseProvider(spec: EngineSpec): Promise<ProviderName> {
 /** Start (or reach) an engine; stop it with `stop()` or `await using`. */
 export async function startEngine(spec: EngineSpec): Promise<Engine> {
   validateSpec(spec);
-  const driver = DRIVERS[spec.engine];
+  const definition = engineDefinition(spec.engine);
   const provider = await chooseProvider(spec);
   switch (provider) {
     case "external":
-      return await connectExternal(driver);
+      return await connectExternal(definition, spec);
     case "docker":
-      return await startDocker(driver, spec);
+      return await startDocker(definition, spec);
     case "native": {
-      const missing = driver.nativeMissing();
-      if (missing || !driver.startNative) {
+      const missing = definition.nativeMissing();
+      if (missing || !definition.startNative) {
         const reason = missing?.reason ?? "no native provider";
         if (missing?.fatal) throw new EngineError(`${spec.engine}: ${reason}`);
         throw new EngineUnavailable(`${spec.engine} skipped: ${reason}`);
       }
-      return await driver.startNative(spec);
+      return await definition.startNative(spec);
     }
   }
 }

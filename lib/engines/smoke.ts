@@ -3,8 +3,8 @@
  * report engine, version, provider and status, stop it. Skips say why; failures fail.
  */
 
-import { DRIVERS, EngineUnavailable, startEngine } from "./mod.ts";
-import type { EngineName, ProviderName } from "./types.ts";
+import { ENGINES, EngineUnavailable, startEngine } from "./mod.ts";
+import type { EngineName, ProviderName } from "./mod.ts";
 
 /** One line of the smoke table. */
 export interface SmokeResult {
@@ -28,13 +28,13 @@ export async function smokeEngines(
     let result: SmokeResult;
     try {
       await using started = await startEngine({ engine, provider, replicas: 0 });
-      await DRIVERS[engine].ping(started.primary);
+      await ENGINES[engine].ping(started.primary);
       result = {
         engine,
         version: started.version,
         provider: started.provider,
         status: "ok",
-        detail: DRIVERS[engine].describe,
+        detail: ENGINES[engine].describe,
         seconds: 0,
       };
     } catch (err) {

@@ -1,6 +1,6 @@
 /** Helpers for engine tests: prove that nothing a run started is left behind. */
 
-import { TEMP_PREFIX, tempBase } from "./cleanup.ts";
+import { TEMP_PREFIX, tempBase } from "./runtime/cleanup.ts";
 
 /**
  * Names of the workspace's temp dirs that exist now; with `label`, only those of engines

@@ -1,25 +1,12 @@
 /**
- * The engine API's vocabulary: what to start (a spec), and what you get back (a started
- * engine that only answers questions, takes faults and stops). Every provider — a private
- * native process, a testcontainers container or an external URL — returns the same
- * {@link Engine}, so experiments never care where an engine runs.
+ * The engine API's vocabulary (testcontainers' habit): what to start (an {@link EngineSpec}),
+ * how an engine is defined (an {@link EngineDefinition}, one per folder of lib/engines), and
+ * what you get back (a started {@link Engine} that only answers questions, takes faults and
+ * stops). Every provider — a private native process, a container or an external URL — returns
+ * the same {@link Engine}, so experiments never care where an engine runs.
+ *
+ * @module
  */
-
-/** Every engine the workspace compares. */
-export const ENGINE_NAMES = [
-  "postgres",
-  "mariadb",
-  "redis",
-  "memcached",
-  "influxdb",
-  "clickhouse",
-  "cockroachdb",
-  "timescaledb",
-  "hazelcast",
-] as const;
-
-/** Name of an engine the workspace knows how to start or reach. */
-export type EngineName = typeof ENGINE_NAMES[number];
 
 /** The three ways to get a running engine. */
 export const PROVIDER_NAMES = ["native", "docker", "external"] as const;
@@ -41,7 +28,8 @@ export interface ReplicationSpec {
 
 /** What to start: one engine, optionally with replicas and server-side settings. */
 export interface EngineSpec {
-  engine: EngineName;
+  /** A name of the engine registry (lib/engines/registry.ts). */
+  engine: string;
   /** Force a provider; default `auto` (external URL if set, else native, else docker). */
   provider?: ProviderName | "auto";
   /** Number of replicas following the primary (PostgreSQL, MariaDB, Redis). Default 0. */
@@ -51,7 +39,8 @@ export interface EngineSpec {
   /**
    * Server settings that differ from the engine's defaults, per experiment, e.g.
    * `{ shared_buffers: "256MB" }` for PostgreSQL or `{ maxmemory: "64mb" }` for Redis.
-   * They are recorded in {@link Engine.settings} so results carry them.
+   * They are recorded in {@link Engine.settings} so results carry them. A provider that cannot
+   * apply them refuses with one line rather than running with defaults.
    */
   settings?: Record<string, string | number | boolean>;
   /** PostgreSQL: archive WAL to a directory (for backup/PITR experiments). */
@@ -62,13 +51,16 @@ export interface EngineSpec {
   label?: string;
   /** Give up on readiness after this long; default 60 s. */
   startTimeoutMs?: number;
+  /** Engine-specific options a definition documents (cluster size, members...). */
+  options?: Readonly<Record<string, unknown>>;
 }
 
-/** One server of a started engine: the primary or a replica. */
+/** One server of a started engine: the primary, a replica, or another member. */
 export interface EngineNode {
-  /** `primary`, `replica1`, `replica2`, ... */
+  /** `primary`, `replica1`, `replica2`, `member2`, `sentinel1`, ... */
   name: string;
-  role: "primary" | "replica";
+  /** `primary` and `replica` for replicated engines; clusters may use other roles. */
+  role: "primary" | "replica" | (string & Record<never, never>);
   host: string;
   port: number;
   /** A connection URL for the engine's usual client (e.g. `postgres://...`). */
@@ -79,12 +71,15 @@ export interface EngineNode {
 
 /** A started engine: connection details, version, fault verbs and stop. */
 export interface Engine extends AsyncDisposable {
-  readonly engine: EngineName;
+  /** The registry name it was started as. */
+  readonly engine: string;
   readonly provider: ProviderName;
   /** The server's own version string, e.g. `15.14`. */
   readonly version: string;
   readonly primary: EngineNode;
   readonly replicas: readonly EngineNode[];
+  /** Every node, primary first (clusters add members beyond primary and replicas). */
+  readonly nodes: readonly EngineNode[];
   /** Settings in effect that differ from defaults (what results must record). */
   readonly settings: Readonly<Record<string, string>>;
   /** PostgreSQL WAL archive directory when `walArchive` was asked for. */
@@ -99,4 +94,58 @@ export interface Engine extends AsyncDisposable {
   restart(node?: string): Promise<void>;
   /** Stop every node by the server's own shutdown and remove its temp dirs. Idempotent. */
   stop(): Promise<void>;
+}
+
+/**
+ * A container recipe for the docker provider. `settings` turns an {@link EngineSpec}'s
+ * settings into what the image understands (command-line flags, environment); without it a
+ * spec with settings is refused, so no result is ever labelled with settings it did not run
+ * with.
+ */
+export interface DockerRecipe {
+  image: string;
+  /** The port clients use inside the container. */
+  port: number;
+  env?: Record<string, string>;
+  command?: string[];
+  /** Extra command-line arguments and environment for the spec's settings. */
+  settings?(settings: Record<string, string>): { args?: string[]; env?: Record<string, string> };
+  /** A log line that means "ready" and how many times it must appear. */
+  readyLog?: { pattern: RegExp; times?: number };
+  /** Connection URL for a mapped host and port. */
+  url(host: string, port: number): string;
+}
+
+/** Why the native provider cannot run an engine here. */
+export interface NativeMissing {
+  /** One line: what is missing and how to get it. */
+  reason: string;
+  /** True when the set-up should have installed it (a missing binary is then an error). */
+  fatal: boolean;
+}
+
+/**
+ * One engine of the registry: a real ping and a version query (shared by every provider), a
+ * native start, a docker recipe and the variable naming an external URL. Each lives in its own
+ * folder of lib/engines (with its client helpers beside it) and takes one registry line.
+ */
+export interface EngineDefinition {
+  /** The registry name (also the `engine` column of result rows). */
+  name: string;
+  /** One line for people: what it is and how it is run here. */
+  describe: string;
+  /** Environment variable holding an external URL (e.g. BENCH_POSTGRES_URL). */
+  urlEnv: string;
+  /** A real round trip (query, PING, version command); throws when the node does not answer. */
+  ping(node: EngineNode): Promise<unknown>;
+  /** The server's own version string. */
+  version(node: EngineNode): Promise<string>;
+  /** Why the native provider cannot run here, or undefined when it can. */
+  nativeMissing(): NativeMissing | undefined;
+  /** Start private processes. */
+  startNative?(spec: EngineSpec): Promise<Engine>;
+  /** Container recipe; undefined when the engine has no docker path. */
+  docker?: DockerRecipe;
+  /** Engines with replication that the docker provider cannot set up say so. */
+  dockerReplicas?: false;
 }

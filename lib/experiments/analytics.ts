@@ -11,9 +11,9 @@
  */
 
 import { type Answer, compareAnswers } from "../checks/answers.ts";
-import { dockerAnswers } from "../engines/docker.ts";
+import { dockerAnswers } from "../engines/runtime/docker.ts";
 import { EngineUnavailable, startEngine } from "../engines/mod.ts";
-import type { Engine, EngineName, EngineSpec } from "../engines/types.ts";
+import type { Engine, EngineName, EngineSpec } from "../engines/mod.ts";
 import { runClosedLoop } from "../load/run.ts";
 import { collectProvenance, type ResultRow, ResultSet, type RunResults } from "../results/mod.ts";
 import { createCatalog } from "../workload/generate.ts";

@@ -17,8 +17,8 @@
  */
 
 import { EngineUnavailable, startEngine } from "../engines/mod.ts";
-import { redisCommand } from "../engines/redis.ts";
-import type { Engine, EngineName } from "../engines/types.ts";
+import { redisCommand } from "../engines/redis/client.ts";
+import type { Engine, EngineName } from "../engines/mod.ts";
 import { quantileSorted } from "../checks/stale_reads.ts";
 import {
   collectProvenance,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startEngine } from "./../engines/mod.ts";
-import { redisCommand } from "./../engines/redis.ts";
+import { redisCommand } from "./../engines/redis/client.ts";
 import { type CachedRead, checkStaleReads, type VersionWrite } from "../checks/stale_reads.ts";
 import { createCatalog } from "../workload/generate.ts";
 import { createZipf } from "../workload/zipf.ts";

@@ -8,7 +8,7 @@
  */
 
 import { EngineUnavailable, startEngine } from "../engines/mod.ts";
-import type { Engine, EngineName } from "../engines/types.ts";
+import type { Engine, EngineName } from "../engines/mod.ts";
 import { checkStock } from "../checks/stock.ts";
 import { runClosedLoop } from "../load/run.ts";
 import { withRetry } from "../load/retry.ts";

@@ -16,7 +16,7 @@
 
 import { parseArgs } from "node:util";
 import { EngineUnavailable, startEngine } from "../engines/mod.ts";
-import { connectRedis } from "../engines/redis.ts";
+import { connectRedis } from "../engines/redis/client.ts";
 import type { Engine } from "../engines/types.ts";
 import { runClosedLoop } from "../load/run.ts";
 import {

@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { startEngine } from "../engines/mod.ts";
-import { connectRedis } from "../engines/redis.ts";
+import { connectRedis } from "../engines/redis/client.ts";
 import { runClosedLoop, runOpenLoop } from "./run.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

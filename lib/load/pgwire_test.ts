@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { startEngine } from "../engines/mod.ts";
-import { queryPostgres } from "../engines/postgres.ts";
+import { queryPostgres } from "../engines/postgres/client.ts";
 import { classifyError } from "./errors.ts";
 import { parsePgUrl, PgWireConnection, PgWireError } from "./pgwire.ts";
 

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { reapOrphans } from "../engines/cleanup.ts";
+import { reapOrphans } from "../engines/runtime/cleanup.ts";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 

@@ -1,12 +1,11 @@
 // Test fixture: start an engine from argv, print "STARTED <json>" (or "STARTING" first), then
 // wait forever, so the test can signal or SIGKILL this runner at a chosen moment.
 import { startEngine } from "../mod.ts";
-import type { EngineName } from "../types.ts";
 
 const [engine, replicas, label] = Deno.args;
 console.log("STARTING");
 const started = await startEngine({
-  engine: engine as EngineName,
+  engine,
   replicas: Number(replicas ?? 0),
   label,
 });

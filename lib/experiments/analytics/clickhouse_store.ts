@@ -12,7 +12,7 @@
 
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { Answer } from "../../checks/answers.ts";
-import { connectClickHouse } from "../../engines/clickhouse.ts";
+import { connectClickHouse } from "../../engines/clickhouse/client.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { Event } from "../../workload/entities.ts";

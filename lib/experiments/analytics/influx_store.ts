@@ -14,9 +14,9 @@
  */
 
 import type { Answer, Cell } from "../../checks/answers.ts";
-import { writeIntoInflux } from "../../engines/bulk.ts";
+import { writeIntoInflux } from "../../engines/influxdb/client.ts";
 import type { Engine } from "../../engines/types.ts";
-import { waitUntil } from "../../engines/net.ts";
+import { waitUntil } from "../../engines/runtime/net.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import {
   isoDay,

@@ -17,8 +17,8 @@
 
 import type pg from "pg";
 import type { Answer } from "../../checks/answers.ts";
-import { copyIntoPostgres } from "../../engines/bulk.ts";
-import { connectPostgres } from "../../engines/postgres.ts";
+import { copyIntoPostgres } from "../../engines/postgres/client.ts";
+import { connectPostgres } from "../../engines/postgres/client.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import {

@@ -6,8 +6,8 @@
  */
 
 import type pg from "pg";
-import { copyIntoPostgres } from "../../engines/bulk.ts";
-import { connectPostgres } from "../../engines/postgres.ts";
+import { copyIntoPostgres } from "../../engines/postgres/client.ts";
+import { connectPostgres } from "../../engines/postgres/client.ts";
 import type { EngineNode } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { cachedValue, productKey, productPageBody } from "./page.ts";

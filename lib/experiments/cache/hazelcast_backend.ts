@@ -6,7 +6,7 @@
  * Docker answers or BENCH_HAZELCAST_URL points at a member.
  */
 
-import { connectHazelcast } from "../../engines/hazelcast.ts";
+import { connectHazelcast } from "../../engines/hazelcast/client.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { CacheBackend, CacheClient, CacheCounters } from "./backend.ts";
 

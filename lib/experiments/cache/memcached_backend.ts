@@ -6,7 +6,7 @@
  */
 
 import memjs from "memjs";
-import { memcachedStats } from "../../engines/memcached.ts";
+import { memcachedStats } from "../../engines/memcached/client.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { CacheBackend, CacheClient, CacheCounters } from "./backend.ts";
 

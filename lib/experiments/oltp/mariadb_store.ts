@@ -4,8 +4,8 @@
  */
 
 import type mysql from "mysql2/promise";
-import { connectMariadb } from "../../engines/mariadb.ts";
-import { insertIntoMariadb } from "../../engines/bulk.ts";
+import { connectMariadb } from "../../engines/mariadb/client.ts";
+import { insertIntoMariadb } from "../../engines/mariadb/client.ts";
 import type { EngineNode } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";

@@ -5,8 +5,8 @@
  */
 
 import type pg from "pg";
-import { connectPostgres } from "../../engines/postgres.ts";
-import { copyIntoPostgres } from "../../engines/bulk.ts";
+import { connectPostgres } from "../../engines/postgres/client.ts";
+import { copyIntoPostgres } from "../../engines/postgres/client.ts";
 import type { EngineNode } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 
-import { connectPostgres } from "../../engines/postgres.ts";
-import { connectRedis } from "../../engines/redis.ts";
+import { connectPostgres } from "../../engines/postgres/client.ts";
+import { connectRedis } from "../../engines/redis/client.ts";
 import type { EngineNode } from "../../engines/types.ts";
 import { PgWireConnection } from "../../load/pgwire.ts";
 import { encodeCommand, RespConnection } from "../../load/resp.ts";

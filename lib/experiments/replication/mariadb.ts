@@ -6,7 +6,7 @@
  */
 
 import type mysql from "mysql2/promise";
-import { connectMariadb, queryMariadb } from "../../engines/mariadb.ts";
+import { connectMariadb, queryMariadb } from "../../engines/mariadb/client.ts";
 import type { Engine, EngineNode } from "../../engines/types.ts";
 import type { EngineLagSample, ReplicationStore, ReplReader, ReplWriter } from "./store.ts";
 import { waitUntil } from "./wait.ts";

@@ -5,7 +5,7 @@
  */
 
 import type pg from "pg";
-import { connectPostgres, queryPostgres } from "../../engines/postgres.ts";
+import { connectPostgres, queryPostgres } from "../../engines/postgres/client.ts";
 import type { Engine, EngineNode } from "../../engines/types.ts";
 import type {
   EngineLagSample,

@@ -6,7 +6,7 @@
  */
 
 import type { Redis } from "ioredis";
-import { connectRedis, parseRedisInfo } from "../../engines/redis.ts";
+import { connectRedis, parseRedisInfo } from "../../engines/redis/client.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { EngineLagSample, ReplicationStore, ReplReader, ReplWriter } from "./store.ts";
 

@@ -2,40 +2,16 @@
  * ClickHouse: by default embedded chDB (modern ClickHouse as a library, in this process —
  * label results accordingly: no network hop, no separate server); a ClickHouse server via
  * docker or BENCH_CLICKHOUSE_URL (http://host:8123). Debian's clickhouse-server (2018) is
- * deliberately not used. Clients use @clickhouse/client for both.
+ * deliberately not used. Client helpers (@clickhouse/client for both): ./client.ts.
  */
 
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
-import { track } from "./cleanup.ts";
-import type { EngineDriver } from "./driver.ts";
-import { EngineError } from "./errors.ts";
-import { RunDir } from "./process.ts";
-import type { Engine, EngineNode, EngineSpec } from "./types.ts";
-
-/** URL scheme of an embedded chDB "node": its data path. */
-const CHDB = "chdb://";
+import type { ClickHouseClient } from "@clickhouse/client";
+import { track } from "../runtime/cleanup.ts";
+import { EngineError } from "../runtime/errors.ts";
+import { RunDir } from "../runtime/process.ts";
+import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
+import { CHDB, connectClickHouse, queryClickHouse } from "./client.ts";
 let embeddedOpen = false;
-
-/** A @clickhouse/client for a node: chDB in-process for `chdb://`, HTTP otherwise. */
-export async function connectClickHouse(node: Pick<EngineNode, "url">): Promise<ClickHouseClient> {
-  if (node.url.startsWith(CHDB)) {
-    // Imported lazily: loading chDB maps a ~540 MB library into the process.
-    const { createChdbConnection } = await import("chdb/connection");
-    const connection = createChdbConnection({ path: node.url.slice(CHDB.length) });
-    // chdb's connection implements the client's Connection interface; its types say unknown.
-    return createClient({ connection } as Parameters<typeof createClient>[0]);
-  }
-  return createClient({ url: node.url, request_timeout: 60_000 });
-}
-
-/** Run one query and return its rows as objects. */
-export async function queryClickHouse<T = Record<string, unknown>>(
-  client: ClickHouseClient,
-  query: string,
-): Promise<T[]> {
-  const result = await client.query({ query, format: "JSONEachRow" });
-  return await result.json<T>();
-}
 
 async function withClient<T>(
   node: Pick<EngineNode, "url">,
@@ -94,6 +70,7 @@ async function startEmbedded(spec: EngineSpec): Promise<Engine> {
       version,
       primary: node,
       replicas: [],
+      nodes: [node],
       settings: { mode: "embedded-chdb" },
       kill: refuse("kill"),
       pause: refuse("pause"),
@@ -112,16 +89,16 @@ async function startEmbedded(spec: EngineSpec): Promise<Engine> {
 
 function chdbInstalled(): boolean {
   try {
-    Deno.statSync(new URL("../../node_modules/@chdb/lib-linux-x64-gnu", import.meta.url));
+    Deno.statSync(new URL("../../../node_modules/@chdb/lib-linux-x64-gnu", import.meta.url));
     return true;
   } catch {
     return false;
   }
 }
 
-/** ClickHouse's driver for the engine API. */
-export const clickhouse: EngineDriver = {
-  engine: "clickhouse",
+/** ClickHouse's definition for the engine registry. */
+export const clickhouse: EngineDefinition = {
+  name: "clickhouse",
   describe: "ClickHouse: embedded chDB natively (in-process), a server via docker/external",
   urlEnv: "BENCH_CLICKHOUSE_URL",
   ping: (node) => withClient(node, (c) => queryClickHouse(c, "SELECT 1")),

@@ -5,12 +5,11 @@
  * when a `cockroach` binary is on PATH.
  */
 
-import type { EngineDriver } from "./driver.ts";
-import { launchSingleNode } from "./native.ts";
-import { freePort, LOOPBACK } from "./net.ts";
-import { which } from "./process.ts";
-import { queryPostgres } from "./postgres.ts";
-import type { Engine, EngineSpec } from "./types.ts";
+import { launchSingleNode } from "../runtime/native.ts";
+import { freePort, LOOPBACK } from "../runtime/net.ts";
+import { which } from "../runtime/process.ts";
+import { queryPostgres } from "../postgres/client.ts";
+import type { Engine, EngineDefinition, EngineSpec } from "../types.ts";
 
 function startCockroachNative(spec: EngineSpec): Promise<Engine> {
   const bin = which("cockroach")!;
@@ -30,9 +29,9 @@ function startCockroachNative(spec: EngineSpec): Promise<Engine> {
   });
 }
 
-/** CockroachDB's driver for the engine API. */
-export const cockroachdb: EngineDriver = {
-  engine: "cockroachdb",
+/** CockroachDB's definition for the engine registry. */
+export const cockroachdb: EngineDefinition = {
+  name: "cockroachdb",
   describe: "CockroachDB (docker, external URL, or a cockroach binary on PATH)",
   urlEnv: "BENCH_COCKROACHDB_URL",
   ping: (node) => queryPostgres(node, "SELECT 1"),
@@ -49,6 +48,7 @@ export const cockroachdb: EngineDriver = {
     image: "cockroachdb/cockroach:v24.3.5",
     port: 26257,
     command: ["start-single-node", "--insecure"],
+    // Cluster settings are SQL (SET CLUSTER SETTING), not flags: refused rather than ignored.
     readyLog: { pattern: /CockroachDB node starting/ },
     url: (host, port) => `postgres://root@${host}:${port}/defaultdb?sslmode=disable`,
   },

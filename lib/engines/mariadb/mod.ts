@@ -1,46 +1,17 @@
 /**
  * MariaDB 10.11: a private primary with GTID replicas, asynchronous or semi-synchronous.
- * Always `--no-defaults`, or the server would read /etc/mysql. Clients use mysql2.
+ * Always `--no-defaults`, or the server would read /etc/mysql. Client helpers: ./client.ts.
  */
 
-import mysql from "mysql2/promise";
-import type { EngineDriver } from "./driver.ts";
-import { EngineError } from "./errors.ts";
-import { NativeEngine } from "./native.ts";
-import { assertPortFree, freePort, LOOPBACK, waitUntil } from "./net.ts";
-import { missingDebianBinary, NativeServer, requireBinary, runTool } from "./process.ts";
-import type { Engine, EngineNode, EngineSpec } from "./types.ts";
+import { EngineError } from "../runtime/errors.ts";
+import { NativeEngine } from "../runtime/native.ts";
+import { assertPortFree, freePort, LOOPBACK, waitUntil } from "../runtime/net.ts";
+import { missingDebianBinary, NativeServer, requireBinary, runTool } from "../runtime/process.ts";
+import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
+import { queryMariadb } from "./client.ts";
 
 const SERVER = "/usr/sbin/mariadbd";
 const INSTALL_DB = "/usr/bin/mariadb-install-db";
-
-/** A mysql2 connection to a node; the caller ends it. */
-export function connectMariadb(
-  node: Pick<EngineNode, "url">,
-  options: mysql.ConnectionOptions = {},
-): Promise<mysql.Connection> {
-  return mysql.createConnection({
-    uri: node.url,
-    connectTimeout: 5000,
-    multipleStatements: true,
-    ...options,
-  });
-}
-
-/** Run one statement on a fresh connection (set-up and checks). */
-export async function queryMariadb<T = mysql.RowDataPacket[]>(
-  node: Pick<EngineNode, "url">,
-  sql: string,
-  params: unknown[] = [],
-): Promise<T> {
-  const conn = await connectMariadb(node, { connectTimeout: 2000 });
-  try {
-    const [rows] = await conn.query(sql, params);
-    return rows as T;
-  } finally {
-    await conn.end();
-  }
-}
 
 function nodeAt(
   name: string,
@@ -171,9 +142,9 @@ export async function waitForReplica(replica: EngineNode, timeoutMs = 30_000): P
   }, { timeoutMs, intervalMs: 100 });
 }
 
-/** MariaDB's driver for the engine API. */
-export const mariadb: EngineDriver = {
-  engine: "mariadb",
+/** MariaDB's definition for the engine registry. */
+export const mariadb: EngineDefinition = {
+  name: "mariadb",
   describe: "MariaDB 10.11 (Debian mariadb-server), primary + GTID replicas, async or semi-sync",
   urlEnv: "BENCH_MARIADB_URL",
   ping: (node) => queryMariadb(node, "SELECT 1"),
@@ -187,6 +158,9 @@ export const mariadb: EngineDriver = {
     image: "mariadb:10.11",
     port: 3306,
     env: { MARIADB_ALLOW_EMPTY_ROOT_PASSWORD: "1" },
+    settings: (s) => ({
+      args: Object.entries(s).map(([k, v]) => `--${k.replaceAll("_", "-")}=${v}`),
+    }),
     readyLog: { pattern: /ready for connections/, times: 2 },
     url: (host, port) => `mysql://root@${host}:${port}/mysql`,
   },

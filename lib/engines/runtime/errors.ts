@@ -13,6 +13,17 @@ export class EngineError extends Error {
   }
 }
 
+/**
+ * A server could not bind its port because another process took it between the choice and
+ * the bind: the native launcher starts the engine again on fresh ports.
+ */
+export class PortTaken extends EngineError {
+  constructor(message: string) {
+    super(message);
+    this.name = "PortTaken";
+  }
+}
+
 /** The engine cannot run here (no binary, no Docker, no URL); the run skips it. */
 export class EngineUnavailable extends Error {
   constructor(message: string) {

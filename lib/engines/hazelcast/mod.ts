@@ -3,23 +3,12 @@
  * or BENCH_HAZELCAST_URL=hazelcast://host:5701. Clients use hazelcast-client.
  */
 
-import type { EngineDriver } from "./driver.ts";
-import type { EngineNode } from "./types.ts";
+import type { EngineDefinition } from "../types.ts";
+import { connectHazelcast } from "./client.ts";
 
-/** A connected Hazelcast client for a node (`hazelcast://host:port`); shut it down after. */
-// deno-lint-ignore no-explicit-any
-export async function connectHazelcast(node: Pick<EngineNode, "host" | "port">): Promise<any> {
-  const { Client } = await import("hazelcast-client");
-  return await Client.newHazelcastClient({
-    network: { clusterMembers: [`${node.host}:${node.port}`] },
-    connectionStrategy: { connectionRetry: { clusterConnectTimeoutMillis: 5000 } },
-    properties: { "hazelcast.logging.level": "OFF" },
-  });
-}
-
-/** Hazelcast's driver for the engine API. */
-export const hazelcast: EngineDriver = {
-  engine: "hazelcast",
+/** Hazelcast's definition for the engine registry. */
+export const hazelcast: EngineDefinition = {
+  name: "hazelcast",
   describe: "Hazelcast 5 (docker or external URL)",
   urlEnv: "BENCH_HAZELCAST_URL",
   ping: async (node) => {

@@ -5,11 +5,13 @@
  */
 
 import { track, waitIfInterrupted } from "./cleanup.ts";
-import { EngineError } from "./errors.ts";
+import { EngineError, PortTaken } from "./errors.ts";
 import { NativeServer, RunDir, type ServerCommand } from "./process.ts";
 import { assertPortFree, freePort, LOOPBACK } from "./net.ts";
-import type { EngineDriver } from "./driver.ts";
-import type { Engine, EngineName, EngineNode, EngineSpec } from "./types.ts";
+import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
+
+/** How many times a launch whose port another process took is tried on fresh ports. */
+const PORT_ATTEMPTS = 3;
 
 /** A node of a native engine: the process, and how to tell it is ready. */
 interface NativeNode {
@@ -24,29 +26,46 @@ export class NativeEngine implements Engine {
   version = "";
   settings: Record<string, string> = {};
   walArchiveDir?: string;
-  private readonly nodes: NativeNode[] = [];
+  private readonly started: NativeNode[] = [];
   private stopped = false;
   private readonly untrack: () => void;
 
   private constructor(
-    readonly engine: EngineName,
+    readonly engine: string,
     readonly runDir: RunDir,
     readonly timeoutMs: number,
     /** Called after a node restarts (e.g. to re-attach a replica). */
     private readonly afterRestart?: (name: string) => Promise<void>,
   ) {
     this.untrack = track(this, () => {
-      for (const n of this.nodes) n.server.killNow();
+      for (const n of this.started) n.server.killNow();
       runDir.removeNow();
     });
   }
 
   /**
    * Make the temp dir, register for clean-up, run `build` to start the nodes; on any error
-   * (or an interrupt) stop what was started and remove the dir before rethrowing.
+   * (or an interrupt) stop what was started and remove the dir before rethrowing. When another
+   * process took a port between its choice and the server's bind, and the spec did not fix
+   * the port, the whole engine is launched again on fresh ports.
    */
   static async launch(
-    engine: EngineName,
+    engine: string,
+    spec: EngineSpec,
+    build: (e: NativeEngine) => Promise<void>,
+    afterRestart?: (e: NativeEngine, name: string) => Promise<void>,
+  ): Promise<NativeEngine> {
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await NativeEngine.launchOnce(engine, spec, build, afterRestart);
+      } catch (err) {
+        if (!(err instanceof PortTaken) || spec.port || attempt >= PORT_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  private static async launchOnce(
+    engine: string,
     spec: EngineSpec,
     build: (e: NativeEngine) => Promise<void>,
     afterRestart?: (e: NativeEngine, name: string) => Promise<void>,
@@ -71,7 +90,7 @@ export class NativeEngine implements Engine {
   /** Start a server as a node of this engine and wait for it to answer `ping`. */
   async startNode(server: NativeServer, node: EngineNode, ping: () => Promise<unknown>) {
     if (this.stopped) throw new EngineError(`${this.engine}: start-up interrupted`);
-    this.nodes.push({ server, node, ping });
+    this.started.push({ server, node, ping });
     await server.start(
       `${this.engine} ${node.name}`,
       () => this.checkStopped().then(ping),
@@ -86,18 +105,23 @@ export class NativeEngine implements Engine {
   }
 
   get primary(): EngineNode {
-    return this.nodes[0].node;
+    return this.started[0].node;
   }
 
   get replicas(): EngineNode[] {
-    return this.nodes.slice(1).map((n) => n.node);
+    return this.started.slice(1).filter((n) => n.node.role === "replica").map((n) => n.node);
+  }
+
+  /** Every node started so far, primary first. */
+  get nodes(): EngineNode[] {
+    return this.started.map((n) => n.node);
   }
 
   /** The server behind a node name (default the primary). */
   server(name = "primary"): NativeServer {
-    const found = this.nodes.find((n) => n.node.name === name);
+    const found = this.started.find((n) => n.node.name === name);
     if (!found) {
-      const names = this.nodes.map((n) => n.node.name).join(", ");
+      const names = this.started.map((n) => n.node.name).join(", ");
       throw new EngineError(`${this.engine} has no node "${name}" (nodes: ${names})`);
     }
     return found.server;
@@ -119,7 +143,7 @@ export class NativeEngine implements Engine {
 
   async restart(name = "primary"): Promise<void> {
     const server = this.server(name);
-    const n = this.nodes.find((x) => x.server === server)!;
+    const n = this.started.find((x) => x.server === server)!;
     await n.server.stop();
     await n.server.start(`${this.engine} ${name} (restart)`, n.ping, this.timeoutMs);
     await this.afterRestart?.(name);
@@ -128,7 +152,7 @@ export class NativeEngine implements Engine {
   async stop(): Promise<void> {
     this.stopped = true;
     // Replicas first: a synchronous primary would otherwise wait on them while stopping.
-    for (const n of [...this.nodes].reverse()) await n.server.stop();
+    for (const n of [...this.started].reverse()) await n.server.stop();
     await this.runDir.remove();
     this.untrack();
   }
@@ -141,7 +165,7 @@ export class NativeEngine implements Engine {
 /** Describe a loopback node of a native engine. */
 export function nodeAt(
   name: string,
-  role: "primary" | "replica",
+  role: EngineNode["role"],
   port: number,
   url: string,
   dataDir?: string,
@@ -169,12 +193,12 @@ export interface SingleNodeRecipe {
  * started and answering the driver's ping, its version read. The rest is {@link NativeEngine}.
  */
 export async function launchSingleNode(
-  driver: Pick<EngineDriver, "engine" | "ping" | "version">,
+  definition: Pick<EngineDefinition, "name" | "ping" | "version">,
   spec: EngineSpec,
   recipe: SingleNodeRecipe,
 ): Promise<NativeEngine> {
-  if (spec.port) assertPortFree(spec.port, driver.engine);
-  return await NativeEngine.launch(driver.engine, spec, async (e) => {
+  if (spec.port) assertPortFree(spec.port, definition.name);
+  return await NativeEngine.launch(definition.name, spec, async (e) => {
     e.settings = stringSettings(spec);
     const port = spec.port ?? freePort();
     const node = nodeAt(
@@ -194,7 +218,7 @@ export async function launchSingleNode(
       e.runDir,
       () => recipe.command(node),
     );
-    await e.startNode(server, node, () => driver.ping(node));
-    e.version = await driver.version(node);
+    await e.startNode(server, node, () => definition.ping(node));
+    e.version = await definition.version(node);
   });
 }

@@ -1,9 +1,19 @@
 /**
- * Nothing left running, ever. Three layers:
+ * Nothing left running, ever. Four layers:
  * 1. every started engine registers here and `stopAll` stops them (normal end, errors);
- * 2. while any engine runs, SIGINT/SIGTERM stop them all and exit 130/143;
- * 3. every native temp dir records its runner's pid and the process groups it started,
- *    so the next run reaps what a SIGKILLed runner left behind ({@link reapOrphans}).
+ * 2. while any engine runs, SIGINT/SIGTERM/SIGHUP stop them all and exit 130/143/129 — except
+ *    inside a Jupyter kernel, where an interrupt (SIGINT) stops the engines and fails the cell
+ *    but keeps the kernel;
+ * 3. the watchdog (watchdog.ts) kills the process groups and removes the temp dirs of a runner
+ *    that died without running any handler (SIGKILL, a closed terminal);
+ * 4. every native temp dir records its runner's pid and process groups, so the next run reaps
+ *    whatever a dead run left ({@link reapOrphans}) should the watchdog itself have been killed.
+ *
+ * A Jupyter kernel also watches its parent: when the process that started it (a notebook
+ * server, the headless runner) is gone, the kernel stops its engines and exits instead of
+ * idling as an orphan.
+ *
+ * @module
  */
 
 import { sleep } from "./net.ts";
@@ -22,6 +32,43 @@ let stopping: Promise<void> | undefined;
 /** Prefix of every temp dir the workspace makes, so the reaper can find them. */
 export const TEMP_PREFIX = "dsbench-";
 
+/** True inside a `deno jupyter` kernel (Deno.jupyter throws anywhere else). */
+export function inJupyterKernel(): boolean {
+  try {
+    return typeof (Deno as unknown as { jupyter?: unknown }).jupyter === "object";
+  } catch {
+    return false;
+  }
+}
+
+/** The parent pid of this process, read from /proc (undefined where there is none). */
+function parentPid(): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * In a Jupyter kernel, poll the parent pid: once it changes the parent is gone (the kernel was
+ * re-parented), so stop every engine and exit. Unref'd: it never keeps a process alive.
+ */
+function watchParentOfKernel() {
+  const parent = parentPid();
+  if (parent === undefined) return;
+  const id = setInterval(() => {
+    if (parentPid() === parent) return;
+    clearInterval(id);
+    for (const panic of emergency) panic();
+    stopAll().finally(() => Deno.exit(129));
+  }, 1000);
+  Deno.unrefTimer(id);
+}
+
+if (inJupyterKernel()) watchParentOfKernel();
+
 /** Register a started engine; `panic` must synchronously kill its processes (last resort). */
 export function track(engine: Stoppable, panic: () => void): () => void {
   running.add(engine);
@@ -35,12 +82,12 @@ export function track(engine: Stoppable, panic: () => void): () => void {
 }
 
 /**
- * After SIGINT/SIGTERM, code that was starting an engine must not end the process with its
- * own "interrupted" error before the handler has stopped everything and exited 130/143:
- * such code awaits this (which never settles once a signal arrived) instead of throwing.
+ * After a terminating signal, code that was starting an engine must not end the process with
+ * its own "interrupted" error before the handler has stopped everything and exited: such code
+ * awaits this (which never settles once a signal arrived) instead of throwing.
  */
 export function waitIfInterrupted(): Promise<void> {
-  return signalled ? new Promise(() => {}) : Promise.resolve();
+  return signalled && !inJupyterKernel() ? new Promise(() => {}) : Promise.resolve();
 }
 
 /** How many engines this process has running (tests use it to prove nothing is left). */
@@ -57,11 +104,21 @@ export function stopAll(): Promise<void> {
   return stopping;
 }
 
-function onSignal(signal: "SIGINT" | "SIGTERM"): () => void {
+type Terminating = "SIGINT" | "SIGTERM" | "SIGHUP";
+const EXIT_CODES: Record<Terminating, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+function onSignal(signal: Terminating): () => void {
   return () => {
+    if (signal === "SIGINT" && inJupyterKernel()) {
+      // The notebook's interrupt button: stop this experiment's engines (its pending
+      // operations then fail, and so does the cell) but keep the kernel and its state.
+      console.error(`interrupted: stopping ${running.size} engine(s) started by this cell...`);
+      void stopAll();
+      return;
+    }
     signalled = true;
     console.error(`\n${signal}: stopping ${running.size} engine(s) started by this run...`);
-    const code = signal === "SIGINT" ? 130 : 143;
+    const code = EXIT_CODES[signal];
     // A second signal, or a stop that hangs, falls back to killing the process groups.
     const hard = setTimeout(() => {
       for (const panic of emergency) panic();
@@ -74,7 +131,11 @@ function onSignal(signal: "SIGINT" | "SIGTERM"): () => void {
   };
 }
 
-const handlers = { SIGINT: onSignal("SIGINT"), SIGTERM: onSignal("SIGTERM") };
+const handlers = {
+  SIGINT: onSignal("SIGINT"),
+  SIGTERM: onSignal("SIGTERM"),
+  SIGHUP: onSignal("SIGHUP"),
+};
 const onUnload = () => {
   for (const panic of emergency) panic();
 };
@@ -82,16 +143,18 @@ const onUnload = () => {
 function listen() {
   if (listening) return;
   listening = true;
-  Deno.addSignalListener("SIGINT", handlers.SIGINT);
-  Deno.addSignalListener("SIGTERM", handlers.SIGTERM);
+  for (const [signal, handler] of Object.entries(handlers)) {
+    Deno.addSignalListener(signal as Terminating, handler);
+  }
   globalThis.addEventListener("unload", onUnload);
 }
 
 function unlisten() {
   if (!listening) return;
   listening = false;
-  Deno.removeSignalListener("SIGINT", handlers.SIGINT);
-  Deno.removeSignalListener("SIGTERM", handlers.SIGTERM);
+  for (const [signal, handler] of Object.entries(handlers)) {
+    Deno.removeSignalListener(signal as Terminating, handler);
+  }
   globalThis.removeEventListener("unload", onUnload);
 }
 

@@ -1,60 +1,16 @@
 /**
  * Redis 7: a private primary with replicas (`replicaof`), persistence set per experiment
  * through settings (`appendonly`, `appendfsync`, `save`, `maxmemory`, `maxmemory-policy`).
- * Clients use ioredis.
+ * Client helpers: ./client.ts.
  */
 
-import { Redis, type RedisOptions } from "ioredis";
-import type { EngineDriver } from "./driver.ts";
-import { NativeEngine } from "./native.ts";
-import { assertPortFree, freePort, LOOPBACK, waitUntil } from "./net.ts";
-import { missingDebianBinary, NativeServer, requireBinary } from "./process.ts";
-import type { Engine, EngineNode, EngineSpec } from "./types.ts";
+import { NativeEngine } from "../runtime/native.ts";
+import { assertPortFree, freePort, LOOPBACK, waitUntil } from "../runtime/net.ts";
+import { missingDebianBinary, NativeServer, requireBinary } from "../runtime/process.ts";
+import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
+import { parseRedisInfo, redisCommand } from "./client.ts";
 
 const BIN = "/usr/bin/redis-server";
-
-/** A connected ioredis client that fails fast instead of reconnecting forever. */
-export async function connectRedis(
-  node: Pick<EngineNode, "url">,
-  options: RedisOptions = {},
-): Promise<Redis> {
-  const client = new Redis(node.url, {
-    lazyConnect: true,
-    connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    retryStrategy: () => null,
-    ...options,
-  });
-  // Failures reach callers through rejected commands; without a listener ioredis also
-  // prints every connection error as "Unhandled error event".
-  client.on("error", () => {});
-  await client.connect();
-  return client;
-}
-
-/** Run one command on a fresh connection (set-up and checks, not hot loops). */
-export async function redisCommand(
-  node: Pick<EngineNode, "url">,
-  command: string,
-  ...args: (string | number)[]
-) {
-  const client = await connectRedis(node);
-  try {
-    return await client.call(command, ...args);
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Parse an `INFO` section into key → value. */
-export function parseRedisInfo(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split("\r\n")) {
-    const i = line.indexOf(":");
-    if (i > 0 && !line.startsWith("#")) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}
 
 function nodeAt(
   name: string,
@@ -144,9 +100,9 @@ export async function waitForLink(replica: EngineNode, timeoutMs = 30_000): Prom
   }, { timeoutMs, intervalMs: 50 });
 }
 
-/** Redis's driver for the engine API. */
-export const redis: EngineDriver = {
-  engine: "redis",
+/** Redis's definition for the engine registry. */
+export const redis: EngineDefinition = {
+  name: "redis",
   describe: "Redis 7 (Debian redis-server), primary + replicas, persistence per experiment",
   urlEnv: "BENCH_REDIS_URL",
   ping: (node) => redisCommand(node, "PING"),
@@ -157,6 +113,8 @@ export const redis: EngineDriver = {
   docker: {
     image: "redis:7",
     port: 6379,
+    command: ["redis-server", "--save", "", "--appendonly", "no"],
+    settings: (s) => ({ args: Object.entries(s).flatMap(([k, v]) => [`--${k}`, v]) }),
     readyLog: { pattern: /Ready to accept connections/ },
     url: (host, port) => `redis://${host}:${port}`,
   },

@@ -1,47 +1,18 @@
 /**
  * PostgreSQL 15: a private primary with N streaming replicas (async or synchronous with a
  * chosen `synchronous_commit`), optional WAL archiving; the docker and external providers
- * reach any PostgreSQL-wire server. Clients use node-postgres.
+ * reach any PostgreSQL-wire server. Client helpers are in ./client.ts.
  */
 
-import pg from "pg";
-import type { EngineDriver } from "./driver.ts";
-import { EngineError } from "./errors.ts";
-import { NativeEngine } from "./native.ts";
-import { assertPortFree, freePort, LOOPBACK, waitUntil } from "./net.ts";
-import { missingDebianBinary, NativeServer, requireBinary, runTool } from "./process.ts";
-import type { Engine, EngineNode, EngineSpec } from "./types.ts";
+import { EngineError } from "../runtime/errors.ts";
+import { NativeEngine } from "../runtime/native.ts";
+import { assertPortFree, freePort, LOOPBACK, waitUntil } from "../runtime/net.ts";
+import { missingDebianBinary, NativeServer, requireBinary, runTool } from "../runtime/process.ts";
+import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
+import { queryPostgres } from "./client.ts";
 
 const BIN = "/usr/lib/postgresql/15/bin";
 const OS_USER = "postgres";
-
-/** A connected node-postgres client for a node; the caller ends it. */
-export async function connectPostgres(
-  node: Pick<EngineNode, "url">,
-  options: pg.ClientConfig = {},
-): Promise<pg.Client> {
-  const client = new pg.Client({
-    connectionString: node.url,
-    connectionTimeoutMillis: 5000,
-    ...options,
-  });
-  await client.connect();
-  return client;
-}
-
-/** Run one query on a fresh connection (set-up, checks; not for hot loops). */
-export async function queryPostgres<R extends pg.QueryResultRow = pg.QueryResultRow>(
-  node: Pick<EngineNode, "url">,
-  sql: string,
-  params: unknown[] = [],
-): Promise<R[]> {
-  const client = await connectPostgres(node, { connectionTimeoutMillis: 2000 });
-  try {
-    return (await client.query<R>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
 
 function nodeAt(
   name: string,
@@ -190,9 +161,9 @@ export async function waitForStreaming(
   }, { timeoutMs, intervalMs: 100 });
 }
 
-/** PostgreSQL's driver for the engine API. */
-export const postgres: EngineDriver = {
-  engine: "postgres",
+/** PostgreSQL's definition for the engine registry. */
+export const postgres: EngineDefinition = {
+  name: "postgres",
   describe: "PostgreSQL 15 (Debian postgresql-15), primary + streaming replicas",
   urlEnv: "BENCH_POSTGRES_URL",
   ping: (node) => queryPostgres(node, "SELECT 1"),
@@ -206,6 +177,8 @@ export const postgres: EngineDriver = {
     image: "postgres:15",
     port: 5432,
     env: { POSTGRES_HOST_AUTH_METHOD: "trust" },
+    command: ["postgres"],
+    settings: (s) => ({ args: Object.entries(s).flatMap(([k, v]) => ["-c", `${k}=${v}`]) }),
     // The official image restarts once after init; ready the second time.
     readyLog: { pattern: /database system is ready to accept connections/, times: 2 },
     url: (host, port) => `postgres://postgres@${host}:${port}/postgres`,

@@ -1,13 +1,12 @@
 /**
  * InfluxDB 1.x: a private server with every listener moved to loopback ports of its own
- * and every directory in the temp dir. Clients use the `influx` package or plain HTTP.
+ * and every directory in the temp dir. Clients speak HTTP (InfluxQL, line protocol: ./client.ts).
  */
 
-import type { EngineDriver } from "./driver.ts";
-import { launchSingleNode, stringSettings } from "./native.ts";
-import { freePort, LOOPBACK } from "./net.ts";
-import { missingDebianBinary, requireBinary } from "./process.ts";
-import type { Engine, EngineNode, EngineSpec } from "./types.ts";
+import { launchSingleNode, stringSettings } from "../runtime/native.ts";
+import { freePort, LOOPBACK } from "../runtime/net.ts";
+import { missingDebianBinary, requireBinary } from "../runtime/process.ts";
+import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
 
 const BIN = "/usr/bin/influxd";
 
@@ -55,9 +54,9 @@ async function ping(node: Pick<EngineNode, "url">): Promise<Response> {
   return res;
 }
 
-/** InfluxDB's driver for the engine API. */
-export const influxdb: EngineDriver = {
-  engine: "influxdb",
+/** InfluxDB's definition for the engine registry. */
+export const influxdb: EngineDefinition = {
+  name: "influxdb",
   describe: "InfluxDB 1.x (Debian influxdb), InfluxQL over HTTP",
   urlEnv: "BENCH_INFLUXDB_URL",
   ping,
@@ -67,6 +66,14 @@ export const influxdb: EngineDriver = {
   docker: {
     image: "influxdb:1.8",
     port: 8086,
+    // The image maps INFLUXDB_<SECTION>_<KEY> variables onto its config; ours are [data] keys.
+    settings: (s) => ({
+      env: Object.fromEntries(
+        Object.entries(s).map((
+          [k, v],
+        ) => [`INFLUXDB_DATA_${k.toUpperCase().replaceAll("-", "_")}`, v]),
+      ),
+    }),
     url: (host, port) => `http://${host}:${port}`,
   },
 };

@@ -4,10 +4,10 @@
  * installed for PostgreSQL 15 (then it is our PostgreSQL with the library preloaded).
  */
 
-import type { EngineDriver } from "./driver.ts";
-import { postgres, queryPostgres } from "./postgres.ts";
-import { exists } from "./process.ts";
-import type { Engine, EngineSpec } from "./types.ts";
+import { queryPostgres } from "../postgres/client.ts";
+import { postgres } from "../postgres/mod.ts";
+import { exists } from "../runtime/process.ts";
+import type { Engine, EngineDefinition, EngineSpec } from "../types.ts";
 
 const CONTROL = "/usr/share/postgresql/15/extension/timescaledb.control";
 
@@ -30,9 +30,9 @@ async function startTimescaleNative(spec: EngineSpec): Promise<Engine> {
   }
 }
 
-/** TimescaleDB's driver for the engine API. */
-export const timescaledb: EngineDriver = {
-  engine: "timescaledb",
+/** TimescaleDB's definition for the engine registry. */
+export const timescaledb: EngineDefinition = {
+  name: "timescaledb",
   describe: "TimescaleDB on PostgreSQL (docker, external URL, or an installed extension)",
   urlEnv: "BENCH_TIMESCALEDB_URL",
   ping: (node) => queryPostgres(node, "SELECT 1"),
@@ -55,6 +55,8 @@ export const timescaledb: EngineDriver = {
     image: "timescale/timescaledb:2.17.2-pg15",
     port: 5432,
     env: { POSTGRES_HOST_AUTH_METHOD: "trust" },
+    command: ["postgres"],
+    settings: (s) => ({ args: Object.entries(s).flatMap(([k, v]) => ["-c", `${k}=${v}`]) }),
     readyLog: { pattern: /database system is ready to accept connections/, times: 2 },
     url: (host, port) => `postgres://postgres@${host}:${port}/postgres`,
   },

@@ -4,7 +4,7 @@
  * Ctrl-C in the terminal reaches only the runner, which then stops it properly).
  */
 
-import { EngineError, oneLine } from "./errors.ts";
+import { EngineError, oneLine, PortTaken } from "./errors.ts";
 import {
   type OwnerRecord,
   processStartTicks,
@@ -13,6 +13,7 @@ import {
   tempBase,
 } from "./cleanup.ts";
 import { waitUntil } from "./net.ts";
+import { releaseGroup, releasePath, watchGroup, watchPath } from "./watchdog.ts";
 
 let reaped: Promise<number> | undefined;
 
@@ -32,6 +33,7 @@ export class RunDir {
   static async create(label: string): Promise<RunDir> {
     await (reaped ??= reapOrphans());
     const path = await Deno.makeTempDir({ dir: tempBase(), prefix: `${TEMP_PREFIX}${label}-` });
+    watchPath(path);
     // Servers that run as their own OS user (postgres) must traverse into it.
     await Deno.chmod(path, 0o755);
     const dir = new RunDir(path);
@@ -58,7 +60,7 @@ export class RunDir {
   removeNow(): void {
     try {
       Deno.removeSync(this.path, { recursive: true });
-    } catch { /* already gone, or a straggler still writes: the next run's reaper finishes */ }
+    } catch { /* already gone, or a straggler still writes: the watchdog finishes */ }
   }
 
   /** Remove the whole dir (data, logs, owner record). */
@@ -66,6 +68,7 @@ export class RunDir {
     await Deno.remove(this.path, { recursive: true }).catch((err) => {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
     });
+    releasePath(this.path);
   }
 
   private async save() {
@@ -187,7 +190,7 @@ export class NativeServer {
 
   constructor(
     readonly name: string,
-    readonly role: "primary" | "replica",
+    readonly role: string,
     readonly port: number,
     readonly dataDir: string,
     readonly logPath: string,
@@ -217,11 +220,14 @@ export class NativeServer {
       stdout: "null",
       stderr: "null",
     }).spawn();
+    const pgid = this.child.pid;
+    watchGroup(pgid);
     this.status = this.child.status.then((s) => {
       this.exited = true;
+      releaseGroup(pgid);
       return s;
     });
-    await this.runDir.addGroup(this.child.pid);
+    await this.runDir.addGroup(pgid);
     try {
       await waitUntil(ping, {
         timeoutMs,
@@ -238,7 +244,7 @@ export class NativeServer {
   failure(what: string, why: string): EngineError {
     const log = this.readLog();
     if (/address already in use|could not bind|bind: address/i.test(log)) {
-      return new EngineError(
+      return new PortTaken(
         `${what}: port ${this.port} on 127.0.0.1 is taken; free it or leave the port unset`,
       );
     }
