@@ -1,8 +1,9 @@
 /**
- * What every experiment takes from its caller (a notebook, a task, a test): run or replay,
- * scale, seed and repetitions, from explicit options or the environment
- * (BENCH_RUN=1, BENCH_SCALE, BENCH_SEED, BENCH_REPETITIONS) — the kernel inherits the
- * environment of whoever runs the notebook, so one switch re-runs it.
+ * What every experiment takes from its caller (the run task, a notebook, a test): scale, seed
+ * and repetitions, from explicit options or the environment (BENCH_SCALE, BENCH_SEED,
+ * BENCH_REPETITIONS) — a notebook's kernel inherits the environment of whoever started it.
+ *
+ * @module
  */
 
 import type { EngineConfig, RunIdentity } from "../results/mod.ts";
@@ -11,61 +12,53 @@ import { getScale } from "../workload/scales.ts";
 
 /** Common experiment parameters. */
 export interface ExperimentParams {
-  /** Run against engines (true) or read the committed CSVs in data/ (false). */
-  run: boolean;
   /** Workload scale name (see lib/workload/scales.ts). */
   scale: string;
   /** Workload seed. */
   seed: number;
   /** Repetitions of every configuration. */
   repetitions: number;
-  /** Progress display: silent in tests. */
-  progress: "auto" | "silent";
 }
 
 /** Default seed of every experiment. */
 export const DEFAULT_SEED = 42;
 
-function positiveInt(name: string, text: string): number {
+/** The parameters of a committed result: what data/ holds. */
+export const DEFAULT_PARAMS: Readonly<ExperimentParams> = Object.freeze({
+  scale: "default",
+  seed: DEFAULT_SEED,
+  repetitions: DEFAULT_REPETITIONS,
+});
+
+function integer(name: string, text: string, min: number, max: number): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`${name} must be a positive integer, got "${text}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return n;
 }
 
 /**
  * Resolve parameters: explicit options win, then the environment, then defaults. Bad
- * values fail with one line naming the variable.
+ * values fail with one line naming the option or variable.
  */
 export function experimentParams(options: Partial<ExperimentParams> = {}): ExperimentParams {
   const env = (name: string) => Deno.env.get(name) || undefined;
-  const runText = env("BENCH_RUN");
-  if (runText !== undefined && !["0", "1", "true", "false"].includes(runText)) {
-    throw new Error(
-      `BENCH_RUN must be 1 (run the experiment) or 0 (replay data/), got "${runText}"`,
-    );
-  }
-  const scale = options.scale ?? env("BENCH_SCALE") ?? "default";
+  const scale = options.scale ?? env("BENCH_SCALE") ?? DEFAULT_PARAMS.scale;
   getScale(scale); // one-line error listing the valid names
   const seedText = env("BENCH_SEED");
-  const seed = options.seed ?? (seedText === undefined ? DEFAULT_SEED : Number(seedText));
+  const seed = options.seed ??
+    (seedText === undefined ? DEFAULT_SEED : integer("BENCH_SEED", seedText, 0, 0xffffffff));
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new Error(`BENCH_SEED must be an integer in [0, 2^32), got "${seedText ?? seed}"`);
+    throw new Error(`seed must be an integer in [0, 2^32), got ${seed}`);
   }
   const repText = env("BENCH_REPETITIONS");
   const repetitions = options.repetitions ??
-    (repText === undefined ? DEFAULT_REPETITIONS : positiveInt("BENCH_REPETITIONS", repText));
-  if (!Number.isInteger(repetitions) || repetitions < 1) {
-    throw new Error(`repetitions must be a positive integer, got ${repetitions}`);
+    (repText === undefined ? DEFAULT_REPETITIONS : integer("BENCH_REPETITIONS", repText, 1, 100));
+  if (!Number.isInteger(repetitions) || repetitions < 1 || repetitions > 100) {
+    throw new Error(`repetitions must be an integer from 1 to 100, got ${repetitions}`);
   }
-  return {
-    run: options.run ?? (runText === "1" || runText === "true"),
-    scale,
-    seed,
-    repetitions,
-    progress: options.progress ?? (env("BENCH_QUIET") === "1" ? "silent" : "auto"),
-  };
+  return { scale, seed, repetitions };
 }
 
 /** The engine side of a run's identity; a skipped engine has no version or provider. */

@@ -34,7 +34,6 @@ Deno.test("coordinated omission: a 1 s SIGSTOP shows in the open-loop tail, not 
         durationMs: 3000,
         maxInFlight: 5000, // one multiplexed connection: no slot limit distorts the schedule
         spinMs: 0, // timers only: the server shares the 2 cores
-        progress: "silent",
         op: async (_w, _rng, ctx) => {
           await openClient.get("k");
           if (performance.now() - ctx.intendedStartMs >= 500) slowOpen++;
@@ -43,7 +42,6 @@ Deno.test("coordinated omission: a 1 s SIGSTOP shows in the open-loop tail, not 
       runClosedLoop({
         concurrency: 1,
         durationMs: 3000,
-        progress: "silent",
         op: () => closedClient.get("k"),
       }),
       stall,

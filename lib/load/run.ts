@@ -24,7 +24,7 @@ import {
   recordMicros,
   summarizeHistogram,
 } from "./histogram.ts";
-import { type ProgressMode, startProgress } from "./progress.ts";
+import { type ProgressTick, startTicks } from "./progress.ts";
 import { Recorder, type RecorderSummary } from "./recorder.ts";
 import type { RetrySink } from "./retry.ts";
 import { requireNonNegative, requirePositive, requirePositiveInt, show } from "./validate.ts";
@@ -66,9 +66,9 @@ export interface LoadConfigBase {
   seed?: number;
   /** Maps a thrown value to an error class (default {@link classifyError}). */
   classifyError?: ErrorClassifier;
-  /** Progress display (default "auto"; use "silent" in tests). */
-  progress?: ProgressMode;
-  /** Label of progress lines. */
+  /** Receives the run's counters every half second (a progress display); default none. */
+  progress?: ProgressTick;
+  /** What the run is, for messages. */
   label?: string;
 }
 
@@ -137,7 +137,7 @@ interface Common {
   warmupMs: number;
   seed: number;
   classify: ErrorClassifier;
-  progress: ProgressMode;
+  progress: ProgressTick | undefined;
   label?: string;
 }
 
@@ -172,7 +172,7 @@ function validateCommon(where: string, cfg: LoadConfigBase): Common {
     warmupMs,
     seed,
     classify: cfg.classifyError ?? classifyError,
-    progress: cfg.progress ?? "auto",
+    progress: cfg.progress,
     label: cfg.label,
   };
 }
@@ -241,11 +241,11 @@ export async function runClosedLoop(cfg: ClosedLoopConfig): Promise<LoadResult> 
     }
   };
 
-  const stopProgress = startProgress(() => ({
+  const stopProgress = startTicks(() => ({
     phase: performance.now() < measureStart ? "warmup" : "measure",
     ops: rec.okCount,
     errors: rec.errorCount,
-  }), { mode: c.progress, label: c.label });
+  }), c.progress);
   try {
     await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   } finally {
@@ -347,11 +347,11 @@ export async function runOpenLoop(cfg: OpenLoopConfig): Promise<LoadResult> {
     }
   };
 
-  const stopProgress = startProgress(() => ({
+  const stopProgress = startTicks(() => ({
     phase: performance.now() < measureStart ? "warmup" : "measure",
     ops: rec.okCount,
     errors: rec.errorCount,
-  }), { mode: c.progress, label: c.label });
+  }), c.progress);
   let abandoned = 0;
   try {
     for (let i = 0; i < total; i++) {

@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { resolveProgressMode } from "./progress.ts";
 import { withRetry } from "./retry.ts";
 import { runClosedLoop, runOpenLoop } from "./run.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const quiet = { progress: "silent" as const };
 
 /** A one-request-at-a-time "server" that stalls once for `stallMs` at its `stallAt`-th call. */
 function serialServer(serviceMs: number, stallAt: number, stallMs: number) {
@@ -21,7 +19,6 @@ function serialServer(serviceMs: number, stallAt: number, stallMs: number) {
 Deno.test("closed loop: exact measured count, names, errors by class, retries", async () => {
   let n = 0;
   const r = await runClosedLoop({
-    ...quiet,
     concurrency: 4,
     operations: 60,
     op: async (_w, rng, ctx) => {
@@ -59,7 +56,6 @@ Deno.test("closed loop: exact measured count, names, errors by class, retries", 
 Deno.test("closed loop: warm-up runs but is not recorded; duration mode stops", async () => {
   let calls = 0;
   const r = await runClosedLoop({
-    ...quiet,
     concurrency: 2,
     operations: 20,
     warmupMs: 60,
@@ -74,7 +70,6 @@ Deno.test("closed loop: warm-up runs but is not recorded; duration mode stops", 
   assert.equal(r.warmupMs, 60);
 
   const d = await runClosedLoop({
-    ...quiet,
     concurrency: 3,
     durationMs: 150,
     op: () => sleep(1),
@@ -87,7 +82,6 @@ Deno.test("closed loop: warm-up runs but is not recorded; duration mode stops", 
 Deno.test("open loop: intended starts are spaced exactly 1/rate; counts and warm-up", async () => {
   const intended: number[] = [];
   const r = await runOpenLoop({
-    ...quiet,
     ratePerSec: 500,
     operations: 40,
     warmupMs: 20,
@@ -108,7 +102,6 @@ Deno.test("open loop: intended starts are spaced exactly 1/rate; counts and warm
   assert.ok(r.elapsedS >= 0.078, `elapsed ${r.elapsedS}`); // 39 gaps of 2 ms
 
   const timersOnly = await runOpenLoop({
-    ...quiet,
     ratePerSec: 200,
     operations: 10,
     spinMs: 0,
@@ -121,7 +114,6 @@ Deno.test("open loop shows a 300 ms server stall in the tail; closed loop hides 
   // 200 ops/s for 100 ops against a serial server (1 ms per request) that stalls once for
   // 300 ms at request 20: requests scheduled during the stall queue up behind it.
   const open = await runOpenLoop({
-    ...quiet,
     ratePerSec: 200,
     operations: 100,
     op: serialServer(1, 20, 300),
@@ -132,7 +124,6 @@ Deno.test("open loop shows a 300 ms server stall in the tail; closed loop hides 
   assert.ok(open.latency.p90 >= 100, `open p90 ${open.latency.p90}`);
 
   const closed = await runClosedLoop({
-    ...quiet,
     concurrency: 1,
     operations: 100,
     op: serialServer(1, 20, 300),
@@ -145,7 +136,6 @@ Deno.test("open loop: maxInFlight bounds concurrency and counts blocked starts",
   let now = 0;
   let peak = 0;
   const r = await runOpenLoop({
-    ...quiet,
     ratePerSec: 1000,
     operations: 20,
     maxInFlight: 2,
@@ -167,7 +157,6 @@ Deno.test("open loop: maxInFlight bounds concurrency and counts blocked starts",
 Deno.test("open loop: ops still running at the drain timeout count as timeouts", async () => {
   let k = 0;
   const r = await runOpenLoop({
-    ...quiet,
     ratePerSec: 1000,
     operations: 3,
     drainTimeoutMs: 50,
@@ -234,16 +223,15 @@ Deno.test("config validation: one clear line naming the field and value", async 
   }
 });
 
-Deno.test("progress: silent when BENCH_QUIET=1 or asked", () => {
-  const before = Deno.env.get("BENCH_QUIET");
-  try {
-    Deno.env.set("BENCH_QUIET", "1");
-    assert.equal(resolveProgressMode("auto"), "silent");
-    assert.equal(resolveProgressMode("lines"), "lines");
-    Deno.env.delete("BENCH_QUIET");
-    assert.equal(resolveProgressMode("auto"), Deno.stderr.isTerminal() ? "tty" : "lines");
-  } finally {
-    if (before === undefined) Deno.env.delete("BENCH_QUIET");
-    else Deno.env.set("BENCH_QUIET", before);
-  }
+Deno.test("progress: the run's counters reach the tick callback, the last one final", async () => {
+  const states: { phase: string; ops: number }[] = [];
+  const result = await runClosedLoop({
+    concurrency: 2,
+    durationMs: 700,
+    op: () => new Promise((r) => setTimeout(r, 1)),
+    progress: (s) => states.push({ phase: s.phase, ops: s.ops }),
+  });
+  assert.ok(states.length >= 2, `ticks: ${states.length}`);
+  assert.equal(states.at(-1)!.ops, result.ops);
+  assert.ok(states.every((s, i) => i === 0 || s.ops >= states[i - 1].ops));
 });

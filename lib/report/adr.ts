@@ -14,34 +14,13 @@
  * @module
  */
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { readResults } from "../results/csv.ts";
+import { DATA_DIR, REPO_ROOT } from "../results/paths.ts";
+import { readTable } from "../results/rundir.ts";
 import type { ResultRow } from "../results/schema.ts";
+import { type FigureData, type FigureFn, type FigureSet, figureText } from "../results/figure.ts";
 
-/** The repository root (this file is lib/report/adr.ts), so paths work from any cwd. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** Where the ADRs live. */
 export const ADR_DIR = join(REPO_ROOT, "adr");
-/** Where the committed results live. */
-export const DATA_DIR = join(REPO_ROOT, "data");
-
-/** What a figure function gets: cached access to the result CSVs. */
-export interface FigureData {
-  /**
-   * The rows of a results CSV in the data folder, e.g. `rows("oltp_throughput.csv")`
-   * (read once per ADR update, validated by lib/results).
-   */
-  rows(file: string): Promise<ResultRow[]>;
-}
-
-/**
- * Computes the text of one figure (a number with its unit, a short phrase) from data.
- * It should throw when the data it needs is missing or ambiguous rather than guess.
- */
-export type FigureFn = (data: FigureData) => string | Promise<string>;
-
-/** Figures of one experiment, by id; ids are prefixed with the experiment ("oltp.…"). */
-export type FigureSet = Readonly<Record<string, FigureFn>>;
 
 /** Merges the figure sets of all experiments; two sets claiming one id is a bug. */
 export function mergeFigures(sets: readonly FigureSet[]): Map<string, FigureFn> {
@@ -136,14 +115,13 @@ export function findFigures(
   return { regions, problems };
 }
 
-/** A {@link FigureData} reading `dir`, each file once. */
+/** A {@link FigureData} reading `dir` (each file once, verified against its manifest). */
 export function figureData(dir = DATA_DIR): FigureData {
   const cache = new Map<string, Promise<ResultRow[]>>();
   return {
     rows(file) {
-      const path = join(dir, file);
-      if (!cache.has(path)) cache.set(path, readResults(path));
-      return cache.get(path)!;
+      if (!cache.has(file)) cache.set(file, readTable(dir, file));
+      return cache.get(file)!;
     },
   };
 }
@@ -187,7 +165,7 @@ export async function renderAdr(
     }
     let value: string;
     try {
-      value = await fn(data);
+      value = figureText(await fn(data));
       if (value.includes("<!--") || value.includes("\n")) {
         throw new Error("figure text must be one line without HTML comments");
       }
@@ -256,29 +234,30 @@ export async function listAdrs(dir = ADR_DIR): Promise<string[]> {
 }
 
 /**
- * Rewrites every marked region of the ADR files from data (atomically, only files that
- * change). Returns the problems that remain after the rewrite (unknown ids, failing figures,
- * malformed markers, missing links): the caller should fail on any.
+ * Rewrites every marked region of the ADR files from data, all or nothing: when any figure is
+ * unknown or fails, a marker is malformed or a link is missing, no file is written and the
+ * problems are returned; otherwise each changed file is replaced atomically.
  */
 export async function updateAdr(
   options: AdrOptions,
   files?: string[],
 ): Promise<{ changed: string[]; problems: AdrProblem[] }> {
-  const changed: string[] = [];
   const problems: AdrProblem[] = [];
+  const rewrites: { file: string; text: string }[] = [];
   for (const file of files ?? await listAdrs()) {
     const markdown = await Deno.readTextFile(file);
     const rendered = await renderAdr(markdown, options, file);
     problems.push(...rendered.problems.filter((p) => p.kind !== "stale"));
     problems.push(...await missingLinks(rendered.text, file, options.root));
-    if (rendered.text !== markdown) {
-      const tmp = `${file}.${Deno.pid}.tmp`;
-      await Deno.writeTextFile(tmp, rendered.text);
-      await Deno.rename(tmp, file);
-      changed.push(file);
-    }
+    if (rendered.text !== markdown) rewrites.push({ file, text: rendered.text });
   }
-  return { changed, problems };
+  if (problems.length > 0) return { changed: [], problems };
+  for (const { file, text } of rewrites) {
+    const tmp = `${file}.${Deno.pid}.tmp`;
+    await Deno.writeTextFile(tmp, text);
+    await Deno.rename(tmp, file);
+  }
+  return { changed: rewrites.map((r) => r.file), problems };
 }
 
 /**
@@ -300,33 +279,4 @@ export async function checkAdr(options: AdrOptions, files?: string[]): Promise<A
 export function describeProblem(p: AdrProblem): string {
   const rel = p.file.startsWith(REPO_ROOT) ? p.file.slice(REPO_ROOT.length + 1) : p.file;
   return `${rel}:${p.line}: ${p.kind}: ${p.message}`;
-}
-
-/** Options of {@link formatNumber}. */
-export interface NumberFormat {
-  /** Decimal places (default: 0 from 100 up, 1 from 10 up, 2 below: three significant digits). */
-  decimals?: number;
-  /** Unit appended after a space, e.g. "tx/s". */
-  unit?: string;
-}
-
-/**
- * Formats a number for the ADR the same way every time: thousands grouped with a space
- * ("12 345"), a fixed number of decimals, and the unit. Deterministic (no locale), so that
- * regenerating the ADR changes text only when data changes.
- */
-export function formatNumber(value: number, format: NumberFormat = {}): string {
-  if (!Number.isFinite(value)) throw new Error(`cannot format ${value} as a figure`);
-  const abs = Math.abs(value);
-  const decimals = format.decimals ?? (abs >= 100 ? 0 : abs >= 10 ? 1 : 2);
-  const [int, frac] = abs.toFixed(decimals).split(".");
-  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, " ");
-  const sign = value < 0 && Number(abs.toFixed(decimals)) !== 0 ? "-" : "";
-  const number = `${sign}${grouped}${frac ? `.${frac}` : ""}`;
-  return format.unit ? `${number} ${format.unit}` : number;
-}
-
-/** Formats a ratio (0.123) as a percentage ("12.3 %"), decimals as {@link formatNumber}. */
-export function formatPercent(ratio: number, decimals = 1): string {
-  return formatNumber(ratio * 100, { decimals, unit: "%" });
 }

@@ -10,3 +10,4 @@ export * from "./provenance.ts";
 export * from "./csv.ts";
 export * from "./engine_config.ts";
 export * from "./resultset.ts";
+export * from "./figure.ts";

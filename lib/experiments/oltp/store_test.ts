@@ -7,9 +7,9 @@ import { createCatalog } from "../../workload/generate.ts";
 import { createRng } from "../../workload/rng.ts";
 import { checkStock } from "../../checks/stock.ts";
 import { classifyError } from "../../load/errors.ts";
-import { mariadbStore } from "./mariadb_store.ts";
-import { postgresStore } from "./postgres_store.ts";
-import type { Isolation, OltpStore } from "./store.ts";
+import { mariadbStore } from "./mariadb.ts";
+import { postgresStore } from "./postgres.ts";
+import type { Isolation, OltpStore } from "./binding.ts";
 
 async function hammer(store: OltpStore, isolation: Isolation, workers: number, perWorker: number) {
   const catalog = createCatalog("quick", 7);

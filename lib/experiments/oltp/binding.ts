@@ -1,12 +1,16 @@
 /**
- * The OLTP experiment's database side, one implementation per SQL dialect: schema, bulk
- * load, the checkout transaction and the order-status read, reset between runs, and a
- * snapshot of the final state for the invariant check. PostgreSQL and CockroachDB share the
- * PostgreSQL dialect (CockroachDB is serializable and retries with SQLSTATE 40001 too).
+ * What a store must offer the OLTP experiment (its binding interface): schema, bulk load, the
+ * checkout transaction and the order-status read, reset between runs, and a snapshot of the
+ * final state for the invariant check. One binding file per engine implements it; the
+ * experiment (./mod.ts) sweeps what each binding declares.
+ *
+ * @module
  */
 
+import type { Engine } from "../../engines/mod.ts";
 import { type Catalog, generateCarts, generateOrders, linesOf } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";
+import type { Binding } from "../binding.ts";
 
 /** Isolation levels the experiment sweeps. */
 export const ISOLATION_LEVELS = ["read committed", "serializable"] as const;
@@ -27,6 +31,14 @@ export interface OltpSession {
   /** Read one order's status, total and line count (the read half of the mix). */
   orderStatus(orderId: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An engine bound to the OLTP experiment. */
+export interface OltpBinding extends Binding {
+  /** The isolation levels it offers, as SQL spells them (the sweep runs each). */
+  readonly isolation: readonly Isolation[];
+  /** The store on a started engine. */
+  store(engine: Engine): OltpStore;
 }
 
 /** Set-up, sessions and checks for one engine. */
@@ -89,4 +101,30 @@ export function oltpTables(
       rows: linesOf(orders),
     },
   ];
+}
+
+/** Convert engine rows (whose bigints arrive as strings) into the checker's plain numbers. */
+export function toSnapshot(
+  products: Record<string, unknown>[],
+  lineSums: Record<string, unknown>[],
+  orders: Record<string, unknown>[],
+): StockSnapshot {
+  return {
+    products: products.map((p) => ({
+      id: Number(p.id),
+      initialStock: Number(p.initial_stock),
+      stock: Number(p.stock),
+      sold: Number(p.sold),
+    })),
+    soldByLines: new Map(lineSums.map((r) => [Number(r.product_id), Number(r.quantity)])),
+    orders: orders.map((o) => ({
+      id: Number(o.id),
+      totalCents: Number(o.total_cents),
+      itemCount: Number(o.item_count),
+      linesTotalCents: Number(o.lines_total),
+      linesItems: Number(o.lines_items),
+      lines: Number(o.lines),
+      paidCents: o.paid_cents === null || o.paid_cents === undefined ? null : Number(o.paid_cents),
+    })),
+  };
 }

@@ -1,22 +1,34 @@
 /**
- * The OLTP store in MariaDB's dialect: multi-row INSERT batches for loading, InnoDB tables,
- * `UPDATE ... WHERE stock >= q` (affected rows tell whether stock sufficed).
+ * MariaDB's OLTP binding: the store in MariaDB's dialect — multi-row INSERT batches for
+ * loading, InnoDB tables, `UPDATE ... WHERE stock >= q` (affected rows tell whether stock
+ * sufficed).
+ *
+ * @module
  */
 
 import type mysql from "mysql2/promise";
-import { connectMariadb } from "../../engines/mariadb/client.ts";
-import { insertIntoMariadb } from "../../engines/mariadb/client.ts";
-import type { EngineNode } from "../../engines/types.ts";
+import { connectMariadb, insertIntoMariadb } from "../../engines/mariadb/client.ts";
+import type { EngineNode } from "../../engines/mod.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";
-import { toSnapshot } from "./postgres_store.ts";
 import {
   type CheckoutOutcome,
   type Isolation,
+  ISOLATION_LEVELS,
+  type OltpBinding,
   type OltpSession,
   type OltpStore,
   oltpTables,
-} from "./store.ts";
+  toSnapshot,
+} from "./binding.ts";
+
+/** MariaDB 10.11, default configuration (InnoDB, innodb_flush_log_at_trx_commit = 1). */
+export const mariadbBinding: OltpBinding = {
+  name: "mariadb",
+  engine: "mariadb",
+  isolation: ISOLATION_LEVELS,
+  store: (engine) => mariadbStore(engine.primary),
+};
 
 const SCHEMA = `
 CREATE DATABASE shop;

@@ -1,22 +1,34 @@
 /**
- * The OLTP store in PostgreSQL's dialect (PostgreSQL, CockroachDB): COPY for loading,
- * prepared statements for the transactions, `UPDATE ... WHERE stock >= q` as the lock and
- * the no-oversell guard in one statement.
+ * PostgreSQL's OLTP binding, and the store in PostgreSQL's dialect that CockroachDB's binding
+ * shares: COPY for loading, prepared statements for the transactions, `UPDATE ... WHERE
+ * stock >= q` as the lock and the no-oversell guard in one statement.
+ *
+ * @module
  */
 
 import type pg from "pg";
-import { connectPostgres } from "../../engines/postgres/client.ts";
-import { copyIntoPostgres } from "../../engines/postgres/client.ts";
-import type { EngineNode } from "../../engines/types.ts";
+import { connectPostgres, copyIntoPostgres } from "../../engines/postgres/client.ts";
+import type { EngineNode } from "../../engines/mod.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";
 import {
   type CheckoutOutcome,
   type Isolation,
+  ISOLATION_LEVELS,
+  type OltpBinding,
   type OltpSession,
   type OltpStore,
   oltpTables,
-} from "./store.ts";
+  toSnapshot,
+} from "./binding.ts";
+
+/** PostgreSQL 15, default configuration (durable commits: synchronous_commit = on). */
+export const postgresBinding: OltpBinding = {
+  name: "postgres",
+  engine: "postgres",
+  isolation: ISOLATION_LEVELS,
+  store: (engine) => postgresStore(engine.primary),
+};
 
 const SCHEMA = `
 CREATE TABLE products (
@@ -37,8 +49,11 @@ CREATE TABLE payments (order_id bigint PRIMARY KEY, amount_cents bigint NOT NULL
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** An {@link OltpStore} for a PostgreSQL-wire engine. `cockroach` adapts the few differences. */
-export function postgresStore(node: EngineNode, { cockroach = false } = {}): OltpStore {
+/**
+ * An {@link OltpStore} for a PostgreSQL-wire engine. `vacuum: false` for engines without
+ * VACUUM (CockroachDB: MVCC garbage is collected by the engine itself).
+ */
+export function postgresStore(node: EngineNode, { vacuum = true } = {}): OltpStore {
   const admin = () => connectPostgres(node);
   return {
     async load(catalog: Catalog, initialStock: number) {
@@ -57,7 +72,7 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
         await c.query(
           `SELECT setval(pg_get_serial_sequence('orders', 'id'), (SELECT max(id) FROM orders))`,
         );
-        if (!cockroach) await c.query("VACUUM ANALYZE");
+        if (vacuum) await c.query("VACUUM ANALYZE");
         return { rows, seconds: (performance.now() - t0) / 1000 };
       } finally {
         await c.end();
@@ -76,7 +91,7 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
         await c.query(`DELETE FROM orders WHERE source = 'bench'`);
         await c.query(`UPDATE products SET stock = initial_stock, sold = 0 WHERE sold <> 0`);
         // Dead rows from the last run would otherwise slow the next one down.
-        if (!cockroach) await c.query("VACUUM ANALYZE products, orders, order_lines, payments");
+        if (vacuum) await c.query("VACUUM ANALYZE products, orders, order_lines, payments");
       } finally {
         await c.end();
       }
@@ -111,32 +126,6 @@ export function postgresStore(node: EngineNode, { cockroach = false } = {}): Olt
     },
 
     close: () => Promise.resolve(),
-  };
-}
-
-/** Convert engine rows (whose bigints arrive as strings) into the checker's plain numbers. */
-export function toSnapshot(
-  products: Record<string, unknown>[],
-  lineSums: Record<string, unknown>[],
-  orders: Record<string, unknown>[],
-): StockSnapshot {
-  return {
-    products: products.map((p) => ({
-      id: Number(p.id),
-      initialStock: Number(p.initial_stock),
-      stock: Number(p.stock),
-      sold: Number(p.sold),
-    })),
-    soldByLines: new Map(lineSums.map((r) => [Number(r.product_id), Number(r.quantity)])),
-    orders: orders.map((o) => ({
-      id: Number(o.id),
-      totalCents: Number(o.total_cents),
-      itemCount: Number(o.item_count),
-      linesTotalCents: Number(o.lines_total),
-      linesItems: Number(o.lines_items),
-      lines: Number(o.lines),
-      paidCents: o.paid_cents === null || o.paid_cents === undefined ? null : Number(o.paid_cents),
-    })),
   };
 }
 

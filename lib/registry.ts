@@ -1,0 +1,31 @@
+/**
+ * The wiring of every experiment: which experiments exist (for `./denow task run`, the main job
+ * and the notebooks) and which ADR figures each contributes. Adding an experiment is one folder
+ * under lib/experiments, one notebook, one line in each list here.
+ *
+ * @module
+ */
+
+import type { Experiment } from "./experiments/experiment.ts";
+import { oltp } from "./experiments/oltp/mod.ts";
+import type { FigureSet } from "./results/figure.ts";
+import { oltpFigures } from "./report/figures/oltp.ts";
+
+/** Every experiment, in the order the main job runs them. */
+// deno-lint-ignore no-explicit-any
+export const EXPERIMENTS: readonly Experiment<any>[] = [oltp];
+
+/** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
+export const FIGURE_SETS: readonly FigureSet[] = [oltpFigures];
+
+/** An experiment by id; one-line error listing the valid ids. */
+// deno-lint-ignore no-explicit-any
+export function experimentById(id: string): Experiment<any> {
+  const found = EXPERIMENTS.find((e) => e.id === id);
+  if (!found) {
+    throw new Error(
+      `unknown experiment "${id}"; experiments: ${EXPERIMENTS.map((e) => e.id).join(", ")}`,
+    );
+  }
+  return found;
+}

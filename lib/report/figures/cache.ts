@@ -1,0 +1,174 @@
+/**
+ * The ADR's figures from the cache experiment's committed rows (lib/experiments/cache/summary.ts
+ * computes; this file names the engines and phrases the numbers the decision record cites).
+ *
+ * @module
+ */
+
+import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import type { ResultRow } from "../../results/mod.ts";
+import {
+  accountingTally,
+  type CachePoint,
+  cacheSkipped,
+  hitAt,
+  hotSetBytes,
+  minMemory,
+  pointOf,
+  staleAgeP99,
+  staleAt,
+  staleTotals,
+} from "../../experiments/cache/summary.ts";
+
+const HIT = "cache_hit_ratio.csv";
+const CONS = "cache_consistency.csv";
+const SESS = "cache_sessions.csv";
+const NAMES: Record<string, string> = {
+  redis: "Redis",
+  memcached: "Memcached",
+  hazelcast: "Hazelcast",
+};
+const MIB = 1024 * 1024;
+const mib = (b: number) => `${formatNumber(b / MIB, { decimals: 1 })} MiB`;
+const pct = (p: CachePoint) => formatPercent(p.mean);
+const ms = (v: number) => `${formatNumber(v, { decimals: 2 })} ms`;
+
+/** A latency percentile of hits or misses for an engine/policy at skew 0.99 and a budget. */
+export function latencyAt(
+  rows: readonly ResultRow[],
+  metric: string,
+  op: string,
+  engine: string,
+  policy: string,
+  budget: string,
+): CachePoint {
+  return pointOf(rows, metric, ["engine", "policy", "skew", "budget_pct", "op"], {
+    engine,
+    policy,
+    skew: "0.99",
+    budget_pct: budget,
+    op,
+  });
+}
+
+/** The caching section's figures in the ADR. */
+export const cacheFigures: FigureSet = {
+  "cache.hot_set": async (d) => mib(hotSetBytes(await d.rows(HIT))),
+  "cache.redis_lru_10": async (d) =>
+    pct(hitAt(await d.rows(HIT), "redis", "allkeys-lru", "0.99", "10")),
+  "cache.redis_lfu_10": async (d) =>
+    pct(hitAt(await d.rows(HIT), "redis", "allkeys-lfu", "0.99", "10")),
+  "cache.memcached_10": async (d) =>
+    pct(hitAt(await d.rows(HIT), "memcached", "lru", "0.99", "10")),
+  "cache.redis_lfu_1_s08": async (d) =>
+    pct(hitAt(await d.rows(HIT), "redis", "allkeys-lfu", "0.8", "1")),
+  "cache.redis_lfu_1_s12": async (d) =>
+    pct(hitAt(await d.rows(HIT), "redis", "allkeys-lfu", "1.2", "1")),
+  "cache.redis_lfu_50": async (d) =>
+    pct(hitAt(await d.rows(HIT), "redis", "allkeys-lfu", "0.99", "50")),
+  "cache.memcached_min_memory": async (d) => mib(minMemory(await d.rows(HIT), "memcached").bytes),
+  "cache.redis_min_memory": async (d) => mib(minMemory(await d.rows(HIT), "redis").bytes),
+  "cache.hit_p50": async (d) =>
+    ms(latencyAt(await d.rows(HIT), "latency_p50", "hit", "redis", "allkeys-lfu", "10").mean),
+  "cache.miss_p50": async (d) =>
+    ms(latencyAt(await d.rows(HIT), "latency_p50", "miss", "redis", "allkeys-lfu", "10").mean),
+  "cache.memcached_hit_p50": async (d) =>
+    ms(latencyAt(await d.rows(HIT), "latency_p50", "hit", "memcached", "lru", "10").mean),
+  "cache.accounting": async (d) => {
+    const t = accountingTally(await d.rows(HIT));
+    return t.disagreed === 0
+      ? `all ${t.runs} runs agreed exactly`
+      : `${t.disagreed} of ${t.runs} runs disagreed (largest lookup difference ${t.maxDiff})`;
+  },
+  "cache.stale_delete": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "redis", "delete_on_write").mean, 2),
+  "cache.stale_write_through": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "redis", "write_through").mean, 2),
+  "cache.stale_ttl": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "redis", "ttl_only").mean, 1),
+  "cache.stale_ttl_age_p99": async (d) =>
+    `${formatNumber(staleAgeP99(await d.rows(CONS), "redis", "ttl_only"), { decimals: 0 })} ms`,
+  "cache.stale_mc_delete": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "memcached", "delete_on_write").mean, 2),
+  "cache.stale_mc_write_through": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "memcached", "write_through").mean, 2),
+  "cache.stale_future": async (d) => {
+    const t = staleTotals(await d.rows(CONS));
+    return `${t.future} future reads and ${t.staleMisses} stale database reads in ${
+      formatNumber(t.reads, { decimals: 0 })
+    } judged reads`;
+  },
+  "cache.session_loss_redis": async (d) =>
+    pct(
+      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
+        engine: "redis",
+        persistence: "none",
+        restart: "clean",
+      }),
+    ),
+  "cache.session_loss_aof_crash": async (d) =>
+    pct(
+      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
+        engine: "redis",
+        persistence: "aof_everysec",
+        restart: "crash",
+      }),
+    ),
+  "cache.session_loss_memcached": async (d) =>
+    pct(
+      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
+        engine: "memcached",
+        persistence: "none",
+        restart: "clean",
+      }),
+    ),
+  "cache.session_tput_redis": async (d) =>
+    `${
+      formatNumber(
+        pointOf(await d.rows(SESS), "throughput", ["engine", "persistence", "op"], {
+          engine: "redis",
+          persistence: "none",
+          op: "all",
+          restart: "",
+        }).mean,
+        { decimals: 0 },
+      )
+    } ops/s`,
+  "cache.session_tput_aof": async (d) =>
+    `${
+      formatNumber(
+        pointOf(await d.rows(SESS), "throughput", ["engine", "persistence", "op"], {
+          engine: "redis",
+          persistence: "aof_everysec",
+          op: "all",
+          restart: "",
+        }).mean,
+        { decimals: 0 },
+      )
+    } ops/s`,
+  "cache.session_tput_memcached": async (d) =>
+    `${
+      formatNumber(
+        pointOf(await d.rows(SESS), "throughput", ["engine", "persistence", "op"], {
+          engine: "memcached",
+          persistence: "none",
+          op: "all",
+          restart: "",
+        }).mean,
+        { decimals: 0 },
+      )
+    } ops/s`,
+  "cache.skipped": async (d) => {
+    const s = cacheSkipped(await d.rows(HIT));
+    return s.length === 0
+      ? "none"
+      : s.map((x) => `${NAMES[x.engine] ?? x.engine} (${x.reason.replace(/^\S+ skipped: /, "")})`)
+        .join("; ");
+  },
+  "cache.repetitions": async (d) => {
+    const rows = await d.rows(HIT);
+    return String(
+      new Set(rows.filter((r) => r.metric === "hit_ratio").map((r) => r.repetition)).size,
+    );
+  },
+};

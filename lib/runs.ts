@@ -1,0 +1,206 @@
+/**
+ * Running and replaying experiments — the one path every caller takes: the run task, the main
+ * job, a notebook, a test of the pipeline.
+ *
+ * A run resolves its parameters, shows its progress (terminal bar, log lines or one notebook
+ * display), measures, and writes its tables into a run directory of its own (runs/…, with a
+ * manifest). Only a complete run at the default scale, seed and repetitions is promoted into
+ * data/ automatically; anything else stays in its run directory until promoted on purpose, so
+ * a quick look never degrades the committed results. A replay reads data/ (or the directory in
+ * BENCH_DATA), every table checked against its manifest.
+ *
+ * @module
+ */
+
+import { isAbsolute, join, relative } from "node:path";
+import { stopAll } from "./engines/mod.ts";
+import type { Experiment, Tables } from "./experiments/experiment.ts";
+import { DEFAULT_PARAMS, experimentParams } from "./experiments/params.ts";
+import { collectProvenance } from "./results/provenance.ts";
+import { DATA_DIR, REPO_ROOT, RUNS_DIR } from "./results/paths.ts";
+import { promoteRun, readTable, writeRun } from "./results/rundir.ts";
+import { openProgress, type ProgressView } from "./report/progress.ts";
+import { experimentById } from "./registry.ts";
+
+/** How to run an experiment. */
+export interface RunOptions {
+  scale?: string;
+  seed?: number;
+  repetitions?: number;
+  /**
+   * Experiment-specific configuration overrides (a subset of bindings, shorter runs). A run
+   * with overrides is not complete and is never promoted automatically.
+   */
+  overrides?: Record<string, unknown>;
+  /** Where progress goes (default: the terminal, a log, or the notebook). */
+  view?: ProgressView;
+  /** `auto`: promote a complete default run; `never`; `always` (an explicit promote). */
+  promote?: "auto" | "never" | "always";
+  runsDir?: string;
+  dataDir?: string;
+}
+
+/** What a run produced. */
+export interface RunOutcome {
+  tables: Tables;
+  /** The run directory written. */
+  runDir: string;
+  /** Files copied into data/ (empty when the run was not promoted). */
+  promoted: string[];
+  /** Why the run was not promoted, when it was not. */
+  notPromoted?: string;
+}
+
+/** A path as the user sees it (relative to the repository when inside it). */
+export function shown(path: string): string {
+  const rel = relative(REPO_ROOT, path);
+  return rel.startsWith("..") ? path : rel || ".";
+}
+
+/**
+ * A hash of the code an experiment's results depend on: every local module in its import
+ * graph (tests excluded), so rows made by older code of that experiment can be told apart.
+ */
+export async function codeFingerprint(moduleUrl: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json", moduleUrl],
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  if (!out.success) {
+    throw new Error(`deno info ${moduleUrl} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
+    modules: { specifier: string; local?: string }[];
+  };
+  const root = `file://${REPO_ROOT}/lib/`;
+  const files = graph.modules
+    .filter((m) => m.specifier.startsWith(root) && !m.specifier.endsWith("_test.ts"))
+    .map((m) => m.specifier.slice(root.length))
+    .sort();
+  const hasher = [] as Uint8Array[];
+  for (const f of files) {
+    hasher.push(new TextEncoder().encode(`${f}\n`), await Deno.readFile(join(REPO_ROOT, "lib", f)));
+  }
+  const all = new Uint8Array(hasher.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of hasher) {
+    all.set(b, at);
+    at += b.length;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Run one experiment into a run directory (and data/ when promoted). */
+export async function runExperiment(
+  experiment: Experiment | string,
+  options: RunOptions = {},
+): Promise<RunOutcome> {
+  const exp = typeof experiment === "string" ? experimentById(experiment) : experiment;
+  const params = experimentParams({
+    ...(options.scale !== undefined ? { scale: options.scale } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.repetitions !== undefined ? { repetitions: options.repetitions } : {}),
+  });
+  const config = exp.config(params, options.overrides as never);
+  const display = openProgress(exp.id, options.view);
+  const startedAt = new Date().toISOString();
+  const [provenance, fingerprint] = await Promise.all([
+    collectProvenance({ cwd: REPO_ROOT }),
+    codeFingerprint(exp.module),
+  ]);
+  let tables: Tables;
+  try {
+    tables = await exp.run(config, display);
+    for (const name of exp.tables) {
+      if (!tables[name]?.length) throw new Error(`${exp.id}: the run produced no rows for ${name}`);
+    }
+  } catch (err) {
+    display.close(false);
+    await stopAll();
+    throw err;
+  }
+  display.close(true);
+  const complete = options.overrides === undefined || Object.keys(options.overrides).length === 0;
+  const runDir = await writeRun(options.runsDir ?? RUNS_DIR, {
+    experiment: exp.id,
+    scale: params.scale,
+    seed: params.seed,
+    repetitions: params.repetitions,
+    complete,
+    git_commit: provenance.git_commit,
+    git_dirty: provenance.git_dirty,
+    code_fingerprint: fingerprint,
+    started_at: startedAt,
+    finished_at: new Date().toISOString(),
+  }, Object.fromEntries(exp.tables.map((t) => [t, tables[t]])));
+  const reason = promotionBlocker(params, complete);
+  const promote = options.promote ?? "auto";
+  if (promote === "always" || (promote === "auto" && !reason)) {
+    const promoted = await promoteRun(runDir, options.dataDir ?? DATA_DIR);
+    return { tables, runDir, promoted };
+  }
+  return {
+    tables,
+    runDir,
+    promoted: [],
+    notPromoted: promote === "never" ? "--no-promote" : reason,
+  };
+}
+
+/** Why a run's results may not replace data/ automatically, or undefined when they may. */
+export function promotionBlocker(
+  params: { scale: string; seed: number; repetitions: number },
+  complete: boolean,
+): string | undefined {
+  const off = (["scale", "seed", "repetitions"] as const)
+    .filter((k) => params[k] !== DEFAULT_PARAMS[k])
+    .map((k) => `${k} ${params[k]} (committed: ${DEFAULT_PARAMS[k]})`);
+  if (!complete) off.push("a partial configuration");
+  return off.length ? off.join(", ") : undefined;
+}
+
+/** Read an experiment's tables from a results directory, each checked against its manifest. */
+export async function replayTables(
+  experiment: Experiment | string,
+  dir = DATA_DIR,
+): Promise<Tables> {
+  const exp = typeof experiment === "string" ? experimentById(experiment) : experiment;
+  const tables: Tables = {};
+  for (const name of exp.tables) tables[name] = await readTable(dir, name);
+  return tables;
+}
+
+/**
+ * A notebook's tables: with BENCH_RUN=1 the experiment runs (progress in one display, results
+ * in a run directory, promoted only when complete at the default scale); otherwise the
+ * committed results are replayed from data/, or from the directory named by BENCH_DATA.
+ */
+export async function notebookTables(
+  experiment: string,
+  options: RunOptions = {},
+): Promise<Tables> {
+  const run = Deno.env.get("BENCH_RUN");
+  if (run !== undefined && !["", "0", "1", "true", "false"].includes(run)) {
+    throw new Error(`BENCH_RUN must be 1 (run the experiment) or 0 (replay data/), got "${run}"`);
+  }
+  if (run === "1" || run === "true") return (await runExperiment(experiment, options)).tables;
+  const dir = Deno.env.get("BENCH_DATA");
+  return await replayTables(experiment, dir ? userDir(dir) : DATA_DIR);
+}
+
+/**
+ * Tables of a run directory to plot beside the committed ones (BENCH_COMPARE=<run-dir>), or
+ * undefined when none is named.
+ */
+export async function comparisonTables(experiment: string): Promise<Tables | undefined> {
+  const dir = Deno.env.get("BENCH_COMPARE");
+  return dir ? await replayTables(experiment, userDir(dir)) : undefined;
+}
+
+/** A directory a user named: absolute as given, else relative to the repository. */
+export function userDir(dir: string): string {
+  return isAbsolute(dir) ? dir : join(REPO_ROOT, dir);
+}
