@@ -6,9 +6,9 @@
  */
 
 import type pg from "pg";
-import { copyIntoPostgres } from "../../engines/postgres/client.ts";
-import { connectPostgres } from "../../engines/postgres/client.ts";
-import type { EngineNode } from "../../engines/types.ts";
+import { connectPostgres, copyIntoPostgres } from "../../engines/postgres/client.ts";
+import type { EngineNode } from "../../engines/mod.ts";
+import type { Binding } from "../binding.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { cachedValue, productKey, productPageBody } from "./page.ts";
 
@@ -20,6 +20,9 @@ CREATE TABLE cache_products (
   price_cents int NOT NULL,
   stock int NOT NULL,
   page text NOT NULL)`;
+
+/** The system of record behind every cache: PostgreSQL 15 with its default configuration. */
+export const catalogBinding: Binding = { name: "postgres", engine: "postgres" };
 
 /** What loading the catalog produced. */
 export interface LoadedCatalog {

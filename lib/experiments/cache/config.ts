@@ -4,25 +4,22 @@
  * two shared cores. Bad values fail with one line.
  */
 
-import { type ExperimentParams, experimentParams } from "../params.ts";
-import { CACHE_ENGINES, type CacheEngine } from "./backends.ts";
+import { selectBindings } from "../binding.ts";
+import type { ExperimentParams } from "../params.ts";
+import type { CacheBinding } from "./binding.ts";
+import { CACHE_BINDINGS } from "./bindings.ts";
 import { STRATEGIES, type Strategy } from "./consistency.ts";
-
-/** Redis eviction policies swept (Memcached has one: its segmented LRU). */
-export const REDIS_POLICIES = ["allkeys-lru", "allkeys-lfu"] as const;
-
-/** A Redis eviction policy. */
-export type RedisPolicy = typeof REDIS_POLICIES[number];
 
 /** Configuration of the cache experiment. */
 export interface CacheConfig extends ExperimentParams {
-  /** Cache engines; Hazelcast runs only through docker/external, else it is skipped. */
-  engines: readonly CacheEngine[];
+  /** The caches to compare (default: every binding of ./bindings.ts). */
+  bindings: readonly CacheBinding[];
   /** Zipf exponents of product popularity. */
   skews: readonly number[];
   /** Cache memory budgets, % of the hot data set (every product page). */
   budgetsPct: readonly number[];
-  redisPolicies: readonly RedisPolicy[];
+  /** Eviction policies to run, by id, where a binding offers them (default: all offered). */
+  policies?: readonly string[];
   /** Workers of the measured read loop. */
   concurrency: number;
   /** Unmeasured warm-up lookups per cell (batched). */
@@ -76,22 +73,24 @@ function positive(name: string, v: number) {
 }
 
 /** Defaults per scale, overridden by `options`; validated. */
-export function cacheConfig(options: Partial<CacheConfig> = {}): CacheConfig {
-  const params = experimentParams(options);
+export function cacheConfig(
+  params: ExperimentParams,
+  options: Partial<CacheConfig> & { engines?: readonly string[] } = {},
+): CacheConfig {
   const quick = params.scale === "quick";
+  const { engines, ...rest } = options;
   const config: CacheConfig = {
     ...params,
-    engines: CACHE_ENGINES,
+    bindings: selectBindings("cache", CACHE_BINDINGS, engines),
     skews: [0.8, 0.99, 1.2],
     budgetsPct: [1, 5, 10, 25, 50],
-    redisPolicies: REDIS_POLICIES,
     concurrency: 4,
     // As many lookups as the catalog has products before measuring, so the cache is full and LRU/LFU
     // have settled on the popular keys rather than on the order keys first arrived in.
     warmupOps: quick ? 2_000 : 20_000,
     warmupBatch: quick ? 100 : 500,
     measuredOps: quick ? 500 : 4_000,
-    ...options,
+    ...rest,
     consistency: {
       strategies: STRATEGIES,
       durationS: quick ? 0.5 : 2,
@@ -113,14 +112,10 @@ export function cacheConfig(options: Partial<CacheConfig> = {}): CacheConfig {
       ...options.sessions,
     },
   };
-  for (const e of config.engines) {
-    if (!(CACHE_ENGINES as readonly string[]).includes(e)) {
-      fail(`unknown engine "${e}"; use ${CACHE_ENGINES.join(", ")}`);
-    }
-  }
-  for (const p of config.redisPolicies) {
-    if (!(REDIS_POLICIES as readonly string[]).includes(p)) {
-      fail(`unknown Redis policy "${p}"; use ${REDIS_POLICIES.join(", ")}`);
+  const offered = new Set(config.bindings.flatMap((b) => b.policies.map((p) => p.id)));
+  for (const p of config.policies ?? []) {
+    if (!offered.has(p)) {
+      fail(`no binding offers policy "${p}"; offered: ${[...offered].join(", ")}`);
     }
   }
   for (const s of config.consistency.strategies) {

@@ -16,6 +16,7 @@
  * that is the behaviour being measured (no safety-net TTL).
  */
 
+import type { ProgressTick } from "../../load/progress.ts";
 import {
   type CachedRead,
   checkStaleReads,
@@ -26,7 +27,7 @@ import { type LoadResult, runClosedLoop, runOpenLoop } from "../../load/run.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { Rng } from "../../workload/rng.ts";
 import type { Zipf } from "../../workload/zipf.ts";
-import type { CacheBackend, CacheClient } from "./backend.ts";
+import type { CacheBackend, CacheClient } from "./binding.ts";
 import type { CatalogDb, CatalogSession } from "./catalog_db.ts";
 import { productKey, versionOf } from "./page.ts";
 
@@ -51,7 +52,8 @@ export interface ConsistencyRun {
   /** Popularity of both reads and writes: hot products are read and repriced most. */
   zipf: Zipf;
   seed: number;
-  progress: "auto" | "silent";
+  /** Live counters for the progress display. */
+  progress?: ProgressTick;
   label: string;
 }
 
@@ -131,7 +133,6 @@ export async function runConsistency(
     maxInFlight: run.writers,
     durationMs: run.durationMs,
     seed: run.seed + 1,
-    progress: "silent",
     op: async (slot, rng, ctx) => {
       const id = pick(rng);
       ctx.name = "write";

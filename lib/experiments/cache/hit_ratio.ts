@@ -7,12 +7,13 @@
  * itself; afterwards the engine's counters must agree (lib/checks/hit_ratio.ts).
  */
 
+import type { ProgressTick } from "../../load/progress.ts";
 import { checkHitAccounting, type HitAccountingVerdict } from "../../checks/hit_ratio.ts";
 import { type LoadResult, runClosedLoop } from "../../load/run.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { forkRng } from "../../workload/rng.ts";
 import type { Zipf } from "../../workload/zipf.ts";
-import type { CacheBackend, CacheClient, CacheCounters } from "./backend.ts";
+import type { CacheBackend, CacheClient, CacheCounters } from "./binding.ts";
 import type { CatalogSession } from "./catalog_db.ts";
 import { productKey } from "./page.ts";
 
@@ -29,7 +30,8 @@ export interface HitRatioCell {
   /** Concurrent workers of the measured loop (each with a cache and a database connection). */
   concurrency: number;
   seed: number;
-  progress: "auto" | "silent";
+  /** Live counters for the progress display. */
+  progress?: ProgressTick;
   label: string;
 }
 

@@ -7,12 +7,13 @@
  * by the engine and by a client sample.
  */
 
+import type { ProgressTick } from "../../load/progress.ts";
 import { type LoadResult, runClosedLoop } from "../../load/run.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { generateSessions } from "../../workload/generate.ts";
 import { forkRng } from "../../workload/rng.ts";
-import type { CacheBackend, CacheClient } from "./backend.ts";
+import type { CacheBackend, CacheClient } from "./binding.ts";
 
 /** The cache key of a session. */
 export function sessionKey(id: number): string {
@@ -75,7 +76,8 @@ export interface SessionLoad {
   concurrency: number;
   durationMs: number;
   seed: number;
-  progress: "auto" | "silent";
+  /** Live counters for the progress display. */
+  progress?: ProgressTick;
   label: string;
 }
 

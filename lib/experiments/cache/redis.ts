@@ -3,12 +3,14 @@
  * from INFO (keyspace_hits/misses, evicted_keys, used_memory) reset with CONFIG RESETSTAT.
  * Only GET/MGET count as lookups in Redis's keyspace counters (SET and DEL look keys up for
  * writing, which Redis does not count), so the client's count of GETs is comparable.
+ *
+ * @module
  */
 
 import type { Redis } from "ioredis";
-import { connectRedis, parseRedisInfo } from "../../engines/redis/client.ts";
-import type { Engine } from "../../engines/types.ts";
-import type { CacheBackend, CacheClient, CacheCounters } from "./backend.ts";
+import { connectRedis, parseRedisInfo, redisCommand } from "../../engines/redis/client.ts";
+import type { Engine } from "../../engines/mod.ts";
+import type { CacheBackend, CacheBinding, CacheClient, CacheCounters } from "./binding.ts";
 
 function redisClient(client: Redis): CacheClient {
   return {
@@ -72,3 +74,42 @@ export async function redisBackend(engine: Engine): Promise<CacheBackend> {
     },
   };
 }
+
+/** Redis 7: LRU and LFU eviction, maxmemory set at run time, AOF for sessions. */
+export const redisBinding: CacheBinding = {
+  name: "redis",
+  engine: "redis",
+  policies: [
+    { id: "allkeys-lru", settings: { "maxmemory-policy": "allkeys-lru" } },
+    { id: "allkeys-lfu", settings: { "maxmemory-policy": "allkeys-lfu" } },
+  ],
+  budget: {
+    kind: "runtime",
+    async prepare(engine, backend, policy) {
+      // maxmemory counts Redis's whole allocator footprint, ~1 MB before the first key; a
+      // budget below that would evict every key and refuse writes. The budget is for data,
+      // so it is added to this measured baseline of the empty server.
+      const baseline = (await backend.counters()).memoryBytes;
+      return async (dataBytes) => {
+        const maxmemory = baseline + dataBytes;
+        await redisCommand(engine.primary, "CONFIG", "SET", "maxmemory", maxmemory);
+        return {
+          limitBytes: maxmemory,
+          config: {
+            "maxmemory-policy": policy,
+            maxmemory,
+            maxmemory_baseline: baseline,
+            "maxmemory-samples": 5,
+          },
+        };
+      };
+    },
+  },
+  unbounded: {},
+  persistence: [
+    { id: "none", settings: {} },
+    // everysec: Redis's recommended trade-off (fsync once a second in the background).
+    { id: "aof_everysec", settings: { appendonly: "yes", appendfsync: "everysec" } },
+  ],
+  backend: redisBackend,
+};

@@ -4,11 +4,13 @@
  * so `hasCounters` is false and the accounting check reports "engine counters unavailable";
  * item count comes from `size()`. Hazelcast has no native provider here: this path runs when
  * Docker answers or BENCH_HAZELCAST_URL points at a member.
+ *
+ * @module
  */
 
 import { connectHazelcast } from "../../engines/hazelcast/client.ts";
-import type { Engine } from "../../engines/types.ts";
-import type { CacheBackend, CacheClient, CacheCounters } from "./backend.ts";
+import type { Engine } from "../../engines/mod.ts";
+import type { CacheBackend, CacheBinding, CacheClient, CacheCounters } from "./binding.ts";
 
 const MAP = "cache";
 
@@ -55,3 +57,18 @@ export async function hazelcastBackend(engine: Engine): Promise<CacheBackend> {
     },
   };
 }
+
+/** Hazelcast through docker or an external member. */
+export const hazelcastBinding: CacheBinding = {
+  name: "hazelcast",
+  engine: "hazelcast",
+  policies: [],
+  budget: {
+    kind: "none",
+    reason: "hazelcast: map size and eviction are member-side configuration (hazelcast.xml), " +
+      "not settable from a client; hit-ratio sweep not run",
+  },
+  unbounded: {},
+  persistence: [{ id: "none", settings: {} }],
+  backend: hazelcastBackend,
+};

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { overheadConfig, runOverhead } from "./overhead.ts";
-import { parsePgbench, parseRedisBenchmarkCsv, redisBenchmarkKey } from "./overhead/tools.ts";
+import { SILENT } from "../experiment.ts";
+import { experimentParams } from "../params.ts";
+import { overheadConfig, runOverhead } from "./mod.ts";
+import { parsePgbench, parseRedisBenchmarkCsv, redisBenchmarkKey } from "./tools.ts";
+
+const params = experimentParams({ scale: "default" });
 
 const PGBENCH_OUT = `pgbench (15.14 (Debian 15.14-0+deb12u1))
 transaction type: <builtin: select only>
@@ -35,26 +39,26 @@ Deno.test("overhead: tool reports are parsed; garbage fails with the text", () =
 });
 
 Deno.test("overhead: bad configuration is one clear line", () => {
-  assert.throws(() => overheadConfig({ clients: 0 }), /clients must be an integer 1\.\.64, got 0/);
-  assert.throws(() => overheadConfig({ durationS: -1 }), /durationS must be > 0/);
-  assert.throws(() => overheadConfig({ techniques: ["nope"] }), /unknown technique "nope"/);
-  assert.throws(() => overheadConfig({ scale: "huge" }), /huge/);
+  assert.throws(
+    () => overheadConfig(params, { clients: 0 }),
+    /clients must be an integer 1\.\.64, got 0/,
+  );
+  assert.throws(() => overheadConfig(params, { durationS: -1 }), /durationS must be > 0/);
+  assert.throws(() => overheadConfig(params, { techniques: ["nope"] }), /unknown technique "nope"/);
+  assert.throws(() => experimentParams({ scale: "huge" }), /huge/);
 });
 
 Deno.test({
   name: "overhead: a quick real run pairs each tool with the harness and writes ratios",
   sanitizeResources: false, // the FFI libc handle stays open for the process
   fn: async () => {
-    const config = overheadConfig({
-      scale: "quick",
-      repetitions: 1,
+    const config = overheadConfig(experimentParams({ scale: "quick", repetitions: 1 }), {
       durationS: 0.3,
       warmupS: 0.1,
       clients: 2,
-      progress: "silent",
       techniques: ["pgwire-epoll-ffi", "resp-deno-tcp"],
     });
-    const rows = await runOverhead(config, () => {});
+    const rows = (await runOverhead(config, SILENT)).harness_overhead;
     for (const engine of ["postgres", "redis"]) {
       const mine = rows.filter((r) => r.engine === engine);
       const tool = mine.find((r) => r.side === "tool" && r.metric === "throughput");

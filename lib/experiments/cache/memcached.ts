@@ -3,12 +3,14 @@
  * of the engine API (`stats`, `stats slabs`, `stats reset`, `flush_all`) for counters. memjs
  * retries failed operations by default, which would count one lookup twice on the engine: the
  * client here never retries.
+ *
+ * @module
  */
 
 import memjs from "memjs";
 import { memcachedStats } from "../../engines/memcached/client.ts";
-import type { Engine } from "../../engines/types.ts";
-import type { CacheBackend, CacheClient, CacheCounters } from "./backend.ts";
+import type { Engine } from "../../engines/mod.ts";
+import type { CacheBackend, CacheBinding, CacheClient, CacheCounters } from "./binding.ts";
 
 const SILENT = { log: () => {} };
 
@@ -130,3 +132,37 @@ export function memcachedBackend(engine: Engine): Promise<CacheBackend> {
     close: () => Promise.resolve(),
   });
 }
+
+const MIB = 1024 * 1024;
+
+/**
+ * Memcached's `-m` is whole MiB, and with its default 1 MiB item size limit it refuses less
+ * than 2 MiB ("Cannot set item size limit higher than 1/2 of memory max"). Smaller slab pages
+ * (`-I 64k -o slab_chunk_max=32`) made memcached 1.6.18 crash on the first set here, so the
+ * defaults stay and small budgets are rounded up to 2 MiB.
+ */
+export const MEMCACHED_MIN_MIB = 2;
+
+/** Memcached 1.6: its segmented LRU, `-m` fixed at start (one server per budget). */
+export const memcachedBinding: CacheBinding = {
+  name: "memcached",
+  engine: "memcached",
+  policies: [{ id: "lru", settings: {} }],
+  budget: {
+    kind: "start",
+    settings(dataBytes) {
+      const mib = Math.max(MEMCACHED_MIN_MIB, Math.ceil(dataBytes / MIB));
+      return {
+        settings: { "memory-limit": mib },
+        applied: {
+          limitBytes: mib * MIB,
+          config: { "memory-limit": mib, "slab-growth-factor": 1.25 },
+        },
+      };
+    },
+  },
+  // No eviction in the consistency runs: staleness must come from the strategy.
+  unbounded: { "memory-limit": 1024 },
+  persistence: [{ id: "none", settings: {} }],
+  backend: memcachedBackend,
+};
