@@ -8,10 +8,17 @@
  * - **stale read**: a read returned a version older than one whose write had been
  *   acknowledged (to anybody) before the read was invoked — the real-time order says it
  *   should have seen it (what a replica lagging behind the primary produces);
- * - **read-your-writes violation**: the same, but the missed write was the reading session's
- *   own (every such read is also a stale read);
+ * - **read-your-writes violation**: a read missed a write its own session made earlier;
  * - **monotonic-read violation**: a session read an older version than one it had already
- *   read, in a read that completed before this one started (reads spread over replicas).
+ *   read (reads spread over replicas).
+ *
+ * The two session guarantees follow session order, not real time: one session runs one
+ * operation at a time, so its operations are ordered by when they were invoked (ties, which a
+ * coarse clock makes common, by completion and then by position in the history). A read
+ * invoked the instant its session's write completed must see that write, although in real
+ * time the two are concurrent. That is why a read-your-writes violation is usually, but not
+ * always, also a stale read: the stale-read check stays in real time, where equal timestamps
+ * prove no order.
  *
  * Reads of versions nobody wrote before the read completed are reported as `phantom_read`
  * (a harness bug or a corrupt store, never expected).
@@ -21,7 +28,11 @@
 
 /** One completed (or failed) operation of a history. Times are ms on one clock. */
 export interface HistoryOp {
-  /** The session (client) that ran it; one session's operations never overlap. */
+  /**
+   * The session (client) that ran it. One session's operations never overlap: they are
+   * ordered by `invokeMs`, then `completeMs`, then history position (a harness whose client
+   * has several operations in flight must give each its own session).
+   */
   session: string | number;
   /** `write` puts `value`; `read` observed `value`. */
   type: "write" | "read";
@@ -126,6 +137,37 @@ function groupBy(ops: HistoryOp[], key: (o: HistoryOp) => string): Map<string, H
   return out;
 }
 
+/** What a read's session had done to its key before it: highest version written and read. */
+interface SessionPast {
+  written: number | undefined;
+  read: number | undefined;
+}
+
+/**
+ * For every read, its session's past on its key, in session order (see the module comment):
+ * invoke time, then completion, then history position, never `completeMs < invokeMs`, which
+ * would let equal timestamps hide a violation.
+ */
+function sessionPast(ops: readonly HistoryOp[]): Map<HistoryOp, SessionPast> {
+  const out = new Map<HistoryOp, SessionPast>();
+  const position = new Map(ops.map((o, i) => [o, i]));
+  for (const session of groupBy([...ops], (o) => String(o.session)).values()) {
+    session.sort((a, b) =>
+      a.invokeMs - b.invokeMs || a.completeMs - b.completeMs || position.get(a)! - position.get(b)!
+    );
+    const written = new Map<string, number>();
+    const read = new Map<string, number>();
+    for (const o of session) {
+      const k = String(o.key);
+      if (o.type === "read") out.set(o, { written: written.get(k), read: read.get(k) });
+      if (o.value === null) continue;
+      const seen = o.type === "write" ? written : read;
+      seen.set(k, Math.max(seen.get(k) ?? -Infinity, o.value));
+    }
+  }
+  return out;
+}
+
 const fmt = (ms: number) => ms.toFixed(2);
 
 function describe(o: HistoryOp): string {
@@ -143,13 +185,9 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
   const ok = history.filter((o) => o.ok !== false);
   const writes = ok.filter((o) => o.type === "write");
   const reads = ok.filter((o) => o.type === "read");
-  const sk = (o: HistoryOp) => `${o.session}\u0000${o.key}`;
   const writesByKey = new Map<string, Ladder>();
   for (const [k, ops] of groupBy(writes, (o) => String(o.key))) writesByKey.set(k, ladder(ops));
-  const ownWrites = new Map<string, Ladder>();
-  for (const [k, ops] of groupBy(writes, sk)) ownWrites.set(k, ladder(ops));
-  const ownReads = new Map<string, Ladder>();
-  for (const [k, ops] of groupBy(reads, sk)) ownReads.set(k, ladder(ops));
+  const before = sessionPast(ok);
   // Every value any write (even a failed one) tried to put, with its earliest invoke time.
   const firstInvoke = new Map<string, number>();
   for (const w of history) {
@@ -204,11 +242,10 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
           `(${behind} acknowledged version${behind === 1 ? "" : "s"} missed)`,
       );
     }
-    const mine = maxBefore(ownWrites.get(sk(r)), r.invokeMs);
+    const { written: mine, read: readBefore } = before.get(r)!;
     if (mine !== undefined && got < mine) {
       report("read_your_writes", `${describe(r)} after writing version ${mine} itself`);
     }
-    const readBefore = maxBefore(ownReads.get(sk(r)), r.invokeMs);
     if (readBefore !== undefined && got < readBefore) {
       report("monotonic_read", `${describe(r)} after having read version ${readBefore}`);
     }

@@ -100,14 +100,20 @@ Deno.test("monotonic reads: a later read goes back in time", () => {
   );
 });
 
-Deno.test("overlapping reads of one session are not ordered", () => {
+Deno.test("one session's reads are ordered by invocation, even if their recorded times overlap", () => {
+  // A session runs one operation at a time, so the read invoked at 12 came after the one
+  // invoked at 10 whatever the recorded completions say; reads of different sessions that
+  // overlap stay unordered.
   const v = checkHistory([
     w("a", "k", 1, 0, 1),
     w("a", "k", 2, 5, 100),
     r("b", "k", 2, 10, 15),
-    r("b", "k", 1, 12, 13), // began before the first read completed
+    r("b", "k", 1, 12, 13),
+    r("c", "k", 2, 10, 15),
+    r("d", "k", 1, 12, 13),
   ]);
-  assert.equal(v.valid, true, v.examples.join("; "));
+  assert.equal(v.anomalies.monotonic_read, 1, v.examples.join("; "));
+  assert.match(v.examples[0], /^monotonic_read: session b /);
 });
 
 Deno.test("failed writes need not be seen, but may be", () => {
@@ -156,4 +162,31 @@ Deno.test("verdicts broken down by group", () => {
   });
   assert.equal(v.byGroup["delay 5"].reads, 2);
   assert.equal(v.byGroup["delay 5"].anomalies.stale_read, 0);
+});
+
+Deno.test("session order, not strict real time, orders one session's operations", () => {
+  // Same-session operations whose timestamps tie (coarse clock, or a read invoked the moment
+  // the write completed) are still one after the other: the later one must see the earlier.
+  const ryw = checkHistory([
+    w("a", "k", 1, 0, 5),
+    r("a", "k", null, 5, 6), // invoked when the write completed: its own write is missed
+    w("a", "j", 1, 7, 7),
+    r("a", "j", null, 7, 7), // every timestamp equal; history order puts the write first
+  ]);
+  assert.equal(ryw.anomalies.read_your_writes, 2, ryw.examples.join("; "));
+  // Not stale: in real time the write and the read are concurrent for other sessions' sake.
+  assert.equal(ryw.anomalies.stale_read, 0);
+
+  const mono = checkHistory([
+    w("a", "k", 1, 0, 1),
+    w("a", "k", 2, 5, 100),
+    r("b", "k", 2, 10, 12),
+    r("b", "k", 1, 12, 13), // invoked when the first read completed: must not go back
+  ]);
+  assert.equal(mono.anomalies.monotonic_read, 1, mono.examples.join("; "));
+
+  // A read that comes first in its session need not see the session's next write, even when
+  // the times tie.
+  const before = checkHistory([r("a", "k", null, 3, 3), w("a", "k", 1, 3, 3)]);
+  assert.equal(before.valid, true, before.examples.join("; "));
 });
