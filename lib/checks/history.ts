@@ -75,7 +75,10 @@ export interface HistoryVerdict {
   anomalies: Record<ReadAnomaly, number>;
   /** anomalies / reads (0 when there are no reads). */
   rates: Record<ReadAnomaly, number>;
-  /** For stale reads: how far behind, in versions of acknowledged writes missed (mean). */
+  /**
+   * For stale reads: how far behind, in distinct versions acknowledged before the read and
+   * newer than the one it returned (mean).
+   */
   meanVersionsBehind: number;
   /** Up to `maxExamples` readable examples, in history order. */
   examples: string[];
@@ -87,7 +90,7 @@ export interface HistoryVerdict {
 interface Ladder {
   completeMs: number[];
   maxValue: number[];
-  /** Values in completion order (to count how many acknowledged versions a read missed). */
+  /** Values in completion order (to find which acknowledged versions a read missed). */
   values: number[];
 }
 
@@ -231,10 +234,12 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     }
     const acked = maxBefore(all, r.invokeMs);
     if (acked !== undefined && got < acked) {
-      // Versions acknowledged before the read and newer than what it returned.
+      // Distinct versions acknowledged before the read and newer than what it returned: a
+      // version written twice (a retry, two sessions) was still only one version missed.
       const n = lastBefore(all!, r.invokeMs);
-      let behind = 0;
-      for (let i = 0; i <= n; i++) if (all!.values[i] > got) behind++;
+      const missed = new Set<number>();
+      for (let i = 0; i <= n; i++) if (all!.values[i] > got) missed.add(all!.values[i]);
+      const behind = missed.size;
       behindSum += behind;
       report(
         "stale_read",

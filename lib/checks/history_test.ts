@@ -190,3 +190,19 @@ Deno.test("session order, not strict real time, orders one session's operations"
   const before = checkHistory([r("a", "k", null, 3, 3), w("a", "k", 1, 3, 3)]);
   assert.equal(before.valid, true, before.examples.join("; "));
 });
+
+Deno.test("versions behind counts distinct versions, not the writes that put them", () => {
+  // Version 2 written twice (a retry, or two sessions), version 3 once: a read of 1 after all
+  // three acknowledgements is two versions behind, not three. The in-flight 4 does not count.
+  const v = checkHistory([
+    w("a", "k", 1, 0, 1),
+    w("a", "k", 2, 2, 3),
+    w("b", "k", 2, 2, 4),
+    w("b", "k", 3, 5, 6),
+    w("b", "k", 4, 7, 50),
+    r("c", "k", 1, 10, 11),
+  ]);
+  assert.equal(v.anomalies.stale_read, 1);
+  assert.equal(v.meanVersionsBehind, 2);
+  assert.match(v.examples[0], /\(2 acknowledged versions missed\)/);
+});
