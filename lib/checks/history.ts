@@ -3,25 +3,37 @@
  * with invoke and complete times; the checker judges the history afterwards and never touches
  * a database). The model is a register per key whose versions only grow: every write puts a
  * version larger than any the writer knew of, and a read returns the highest version it sees
- * (or null for none). Three anomalies are reported, each with readable examples:
+ * (or null for none). Each read is judged against five predicates, each with readable
+ * examples; a read may show several:
  *
- * - **stale read**: a read returned a version older than one whose write had been
- *   acknowledged (to anybody) before the read was invoked — the real-time order says it
- *   should have seen it (what a replica lagging behind the primary produces);
- * - **read-your-writes violation**: a read missed a write its own session made earlier;
- * - **monotonic-read violation**: a session read an older version than one it had already
- *   read (reads spread over replicas).
+ * - `stale_read`: it returned a version older than one whose write had been acknowledged (to
+ *   anybody) before it was invoked — the real-time order says it should have seen it (what a
+ *   replica lagging behind the primary produces). Writes still in flight never count;
+ * - `read_your_writes`: it missed a write its own session made earlier;
+ * - `monotonic_read`: its session had already read a newer version of the key (reads spread
+ *   over replicas);
+ * - `non_linearizable_read`: it returned a version older than another read of the key (any
+ *   session's) that had completed before it was invoked. A stale read compares a read with
+ *   writes only, so it misses this case when the newer write has not been acknowledged yet:
+ *   one replica already serves it, another not, and clients see the value go back in time;
+ * - `phantom_read`: it returned a version no write had even been invoked for by the time it
+ *   completed (a harness bug or a corrupt store, never expected).
  *
  * The two session guarantees follow session order, not real time: one session runs one
  * operation at a time, so its operations are ordered by when they were invoked (ties, which a
  * coarse clock makes common, by completion and then by position in the history). A read
  * invoked the instant its session's write completed must see that write, although in real
  * time the two are concurrent. That is why a read-your-writes violation is usually, but not
- * always, also a stale read: the stale-read check stays in real time, where equal timestamps
+ * always, also a stale read: the stale-read and non-linearizable checks stay in real time
+ * (strictly: one operation completed before the other was invoked), where equal timestamps
  * prove no order.
  *
- * Reads of versions nobody wrote before the read completed are reported as `phantom_read`
- * (a harness bug or a corrupt store, never expected).
+ * What this is not: a linearizability checker like Knossos or Porcupine, which search for one
+ * total order of all operations that respects real time and the register's semantics. These
+ * checks compare each read with one other operation at a time, so a violation that only
+ * shows through a chain of several operations passes; writes are never judged against each
+ * other; and the versions-only-grow model is assumed, not checked. A valid verdict means no
+ * read showed any of the five anomalies, not that the history is linearizable.
  *
  * @module
  */
@@ -52,16 +64,27 @@ export interface HistoryOp {
   group?: string;
 }
 
-/** Kinds of anomaly the checker reports. */
-export type ReadAnomaly = "stale_read" | "read_your_writes" | "monotonic_read" | "phantom_read";
+/** Kinds of anomaly the checker reports (see the module comment for each one's meaning). */
+export type ReadAnomaly =
+  | "stale_read"
+  | "read_your_writes"
+  | "monotonic_read"
+  | "non_linearizable_read"
+  | "phantom_read";
 
 /** The anomaly kinds, in reporting order. */
 export const READ_ANOMALIES: readonly ReadAnomaly[] = [
   "stale_read",
   "read_your_writes",
   "monotonic_read",
+  "non_linearizable_read",
   "phantom_read",
 ];
+
+/** A count of zero per anomaly kind. */
+function noAnomalies(): Record<ReadAnomaly, number> {
+  return Object.fromEntries(READ_ANOMALIES.map((k) => [k, 0])) as Record<ReadAnomaly, number>;
+}
 
 /** The verdict on a history: counts per anomaly, rates over reads, and examples. */
 export interface HistoryVerdict {
@@ -190,6 +213,8 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
   const reads = ok.filter((o) => o.type === "read");
   const writesByKey = new Map<string, Ladder>();
   for (const [k, ops] of groupBy(writes, (o) => String(o.key))) writesByKey.set(k, ladder(ops));
+  const readsByKey = new Map<string, Ladder>();
+  for (const [k, ops] of groupBy(reads, (o) => String(o.key))) readsByKey.set(k, ladder(ops));
   const before = sessionPast(ok);
   // Every value any write (even a failed one) tried to put, with its earliest invoke time.
   const firstInvoke = new Map<string, number>();
@@ -199,12 +224,7 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     firstInvoke.set(k, Math.min(firstInvoke.get(k) ?? Infinity, w.invokeMs));
   }
 
-  const anomalies: Record<ReadAnomaly, number> = {
-    stale_read: 0,
-    read_your_writes: 0,
-    monotonic_read: 0,
-    phantom_read: 0,
-  };
+  const anomalies = noAnomalies();
   const examples: string[] = [];
   const byGroup: HistoryVerdict["byGroup"] = {};
   let group: HistoryVerdict["byGroup"][string] | undefined;
@@ -218,10 +238,7 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
   for (const r of seen) {
     group = undefined;
     if (r.group !== undefined) {
-      group = byGroup[r.group] ??= {
-        reads: 0,
-        anomalies: { stale_read: 0, read_your_writes: 0, monotonic_read: 0, phantom_read: 0 },
-      };
+      group = byGroup[r.group] ??= { reads: 0, anomalies: noAnomalies() };
       group.reads++;
     }
     const got = r.value ?? -Infinity;
@@ -254,6 +271,13 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     if (readBefore !== undefined && got < readBefore) {
       report("monotonic_read", `${describe(r)} after having read version ${readBefore}`);
     }
+    const readEarlier = maxBefore(readsByKey.get(String(r.key)), r.invokeMs);
+    if (readEarlier !== undefined && got < readEarlier) {
+      report(
+        "non_linearizable_read",
+        `${describe(r)}, but version ${readEarlier} had been read before the read began`,
+      );
+    }
   }
   const rate = (n: number) => (reads.length > 0 ? n / reads.length : 0);
   return {
@@ -261,12 +285,10 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     reads: reads.length,
     writes: writes.length,
     anomalies,
-    rates: {
-      stale_read: rate(anomalies.stale_read),
-      read_your_writes: rate(anomalies.read_your_writes),
-      monotonic_read: rate(anomalies.monotonic_read),
-      phantom_read: rate(anomalies.phantom_read),
-    },
+    rates: Object.fromEntries(READ_ANOMALIES.map((k) => [k, rate(anomalies[k])])) as Record<
+      ReadAnomaly,
+      number
+    >,
     meanVersionsBehind: anomalies.stale_read > 0 ? behindSum / anomalies.stale_read : 0,
     examples,
     byGroup,
