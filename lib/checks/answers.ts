@@ -5,6 +5,14 @@
  * is a verdict with examples to read, never a thrown error, so an experiment can record it as
  * a result and carry on.
  *
+ * The tolerance is for floats only: two integers (counts, cents, ids) compare exactly. Integer
+ * arithmetic has no rounding to forgive, and a relative tolerance at the size of a revenue
+ * total hides exactly the off-by-one a lost or doubled row produces (1000000000 and
+ * 1000000001 are within 1e-9). Deciding by value rather than by a declared column type needs
+ * nothing from callers and errs the safe way: a float that is integral in both engines and
+ * still differs is reported, never hidden. Beyond 2^53, where a double no longer holds every
+ * integer, the tolerance applies again.
+ *
  * @module
  */
 
@@ -23,9 +31,12 @@ export interface Answer {
 export interface CompareOptions {
   /** Row order is part of the answer (top-N lists); default false (sets of rows). */
   ordered?: boolean;
-  /** Relative tolerance for numbers; default 1e-9 (float sums in another order). */
+  /**
+   * Relative tolerance for numbers that are not both safe integers; default 1e-9 (float sums
+   * in another order). Integers always compare exactly.
+   */
   relTol?: number;
-  /** Absolute tolerance for numbers; default 1e-6. */
+  /** Absolute tolerance, likewise for non-integers only; default 1e-6. */
   absTol?: number;
   /** How many differing rows to describe; default 3. */
   maxExamples?: number;
@@ -33,7 +44,7 @@ export interface CompareOptions {
 
 /** The verdict: equal or not, how many rows differ, and a few examples in words. */
 export interface AnswerVerdict {
-  /** True when columns, row count and every cell agree (numbers within tolerance). */
+  /** True when columns, row count and every cell agree (floats within tolerance). */
   equal: boolean;
   /** Rows in the reference answer. */
   referenceRows: number;
@@ -45,11 +56,15 @@ export interface AnswerVerdict {
   examples: string[];
 }
 
-/** True when two cells agree: same type, strings exactly, numbers within tolerance. */
+/**
+ * True when two cells agree: same type, strings exactly, two safe integers exactly, other
+ * numbers within tolerance (see the module comment for why integers get none).
+ */
 export function cellsEqual(a: Cell, b: Cell, relTol = 1e-9, absTol = 1e-6): boolean {
   if (a === null || b === null) return a === b;
   if (typeof a === "number" && typeof b === "number") {
     if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
+    if (Number.isSafeInteger(a) && Number.isSafeInteger(b)) return a === b;
     return Math.abs(a - b) <= absTol + relTol * Math.max(Math.abs(a), Math.abs(b));
   }
   return typeof a === typeof b && a === b;

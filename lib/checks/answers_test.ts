@@ -39,3 +39,17 @@ Deno.test("canonical order sorts by every column, numbers numerically", () => {
     10,
   ]]);
 });
+
+Deno.test("integers compare exactly: a count or an amount in cents off by one is a mismatch", () => {
+  assert.equal(cellsEqual(1_000_000_000, 1_000_000_001), false, "relTol must not forgive a count");
+  assert.equal(cellsEqual(1_000_000, 1_000_001, 1e-3), false, "nor any tolerance asked for");
+  const v = compareAnswers(a([["x", 1_000_000_000]]), a([["x", 1_000_000_001]]));
+  assert.equal(v.equal, false);
+  assert.match(v.examples.join(" "), /1000000000.*1000000001/);
+  // Floats keep their tolerance, also next to an integer (an average that came out whole in
+  // one engine and a hair off in another).
+  assert.equal(cellsEqual(2.5e9 + 0.25, 2.5e9 + 0.2500001), true);
+  assert.equal(cellsEqual(3, 3 + 1e-12), true);
+  // Beyond 2^53 a double no longer holds every integer: a gap there may be representation.
+  assert.equal(cellsEqual(2 ** 53 + 2, 2 ** 53 + 4), true);
+});
