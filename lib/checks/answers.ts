@@ -184,8 +184,14 @@ export function compareAnswers(
   const note = (text: string) => {
     if (examples.length < maxExamples) examples.push(text);
   };
-  const verdict = (mismatchedRows: number, missingRows: number, extraRows: number) => ({
-    equal: mismatchedRows === 0 && examples.length === 0,
+  const verdict = (
+    mismatchedRows: number,
+    missingRows: number,
+    extraRows: number,
+    columnsAgree = true,
+  ): AnswerVerdict => ({
+    // Not "no examples": maxExamples may be 0.
+    equal: columnsAgree && mismatchedRows === 0 && missingRows === 0 && extraRows === 0,
     referenceRows: reference.rows.length,
     candidateRows: candidate.rows.length,
     mismatchedRows,
@@ -200,7 +206,7 @@ export function compareAnswers(
       }`,
     );
     const [n, m] = [reference.rows.length, candidate.rows.length];
-    return verdict(Math.max(n, m), n, m);
+    return verdict(Math.max(n, m), n, m, false);
   }
   const ref = reference.rows;
   const got = candidate.rows;
