@@ -31,9 +31,14 @@ export interface VersionWrite {
   /** The version the write committed (or tried to). */
   version: number;
   invokeMs: number;
-  /** When the client saw the commit acknowledged. */
+  /** When the client saw the commit acknowledged (not `ok`: when it gave up, or Infinity). */
   completeMs: number;
-  /** False if the write failed or its outcome is unknown; default true. */
+  /**
+   * False if the outcome is unknown (indeterminate, Jepsen's `:info`: the acknowledgement was
+   * lost, or never came before the history was judged). The write may have committed, so its
+   * version may be read (never a future read) but is never required to be; its `completeMs`
+   * is not used. Default true. A write known not to have committed belongs in no history.
+   */
   ok?: boolean;
 }
 
