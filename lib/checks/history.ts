@@ -3,25 +3,48 @@
  * with invoke and complete times; the checker judges the history afterwards and never touches
  * a database). The model is a register per key whose versions only grow: every write puts a
  * version larger than any the writer knew of, and a read returns the highest version it sees
- * (or null for none). Three anomalies are reported, each with readable examples:
+ * (or null for none). Each read is judged against five predicates, each with readable
+ * examples; a read may show several:
  *
- * - **stale read**: a read returned a version older than one whose write had been
- *   acknowledged (to anybody) before the read was invoked — the real-time order says it
- *   should have seen it (what a replica lagging behind the primary produces);
- * - **read-your-writes violation**: the same, but the missed write was the reading session's
- *   own (every such read is also a stale read);
- * - **monotonic-read violation**: a session read an older version than one it had already
- *   read, in a read that completed before this one started (reads spread over replicas).
+ * - `stale_read`: it returned a version older than one whose write had been acknowledged (to
+ *   anybody) before it was invoked — the real-time order says it should have seen it (what a
+ *   replica lagging behind the primary produces). Writes still in flight never count;
+ * - `read_your_writes`: it missed a write its own session made earlier;
+ * - `monotonic_read`: its session had already read a newer version of the key (reads spread
+ *   over replicas);
+ * - `non_linearizable_read`: it returned a version older than another read of the key (any
+ *   session's) that had completed before it was invoked. A stale read compares a read with
+ *   writes only, so it misses this case when the newer write has not been acknowledged yet:
+ *   one replica already serves it, another not, and clients see the value go back in time;
+ * - `phantom_read`: it returned a version no write had even been invoked for by the time it
+ *   completed (a harness bug or a corrupt store, never expected).
  *
- * Reads of versions nobody wrote before the read completed are reported as `phantom_read`
- * (a harness bug or a corrupt store, never expected).
+ * The two session guarantees follow session order, not real time: one session runs one
+ * operation at a time, so its operations are ordered by when they were invoked (ties, which a
+ * coarse clock makes common, by completion and then by position in the history). A read
+ * invoked the instant its session's write completed must see that write, although in real
+ * time the two are concurrent. That is why a read-your-writes violation is usually, but not
+ * always, also a stale read: the stale-read and non-linearizable checks stay in real time
+ * (strictly: one operation completed before the other was invoked), where equal timestamps
+ * prove no order.
+ *
+ * What this is not: a linearizability checker like Knossos or Porcupine, which search for one
+ * total order of all operations that respects real time and the register's semantics. These
+ * checks compare each read with one other operation at a time, so a violation that only
+ * shows through a chain of several operations passes; writes are never judged against each
+ * other; and the versions-only-grow model is assumed, not checked. A valid verdict means no
+ * read showed any of the five anomalies, not that the history is linearizable.
  *
  * @module
  */
 
 /** One completed (or failed) operation of a history. Times are ms on one clock. */
 export interface HistoryOp {
-  /** The session (client) that ran it; one session's operations never overlap. */
+  /**
+   * The session (client) that ran it. One session's operations never overlap: they are
+   * ordered by `invokeMs`, then `completeMs`, then history position (a harness whose client
+   * has several operations in flight must give each its own session).
+   */
   session: string | number;
   /** `write` puts `value`; `read` observed `value`. */
   type: "write" | "read";
@@ -41,16 +64,27 @@ export interface HistoryOp {
   group?: string;
 }
 
-/** Kinds of anomaly the checker reports. */
-export type ReadAnomaly = "stale_read" | "read_your_writes" | "monotonic_read" | "phantom_read";
+/** Kinds of anomaly the checker reports (see the module comment for each one's meaning). */
+export type ReadAnomaly =
+  | "stale_read"
+  | "read_your_writes"
+  | "monotonic_read"
+  | "non_linearizable_read"
+  | "phantom_read";
 
 /** The anomaly kinds, in reporting order. */
 export const READ_ANOMALIES: readonly ReadAnomaly[] = [
   "stale_read",
   "read_your_writes",
   "monotonic_read",
+  "non_linearizable_read",
   "phantom_read",
 ];
+
+/** A count of zero per anomaly kind. */
+function noAnomalies(): Record<ReadAnomaly, number> {
+  return Object.fromEntries(READ_ANOMALIES.map((k) => [k, 0])) as Record<ReadAnomaly, number>;
+}
 
 /** The verdict on a history: counts per anomaly, rates over reads, and examples. */
 export interface HistoryVerdict {
@@ -64,7 +98,10 @@ export interface HistoryVerdict {
   anomalies: Record<ReadAnomaly, number>;
   /** anomalies / reads (0 when there are no reads). */
   rates: Record<ReadAnomaly, number>;
-  /** For stale reads: how far behind, in versions of acknowledged writes missed (mean). */
+  /**
+   * For stale reads: how far behind, in distinct versions acknowledged before the read and
+   * newer than the one it returned (mean).
+   */
   meanVersionsBehind: number;
   /** Up to `maxExamples` readable examples, in history order. */
   examples: string[];
@@ -76,7 +113,7 @@ export interface HistoryVerdict {
 interface Ladder {
   completeMs: number[];
   maxValue: number[];
-  /** Values in completion order (to count how many acknowledged versions a read missed). */
+  /** Values in completion order (to find which acknowledged versions a read missed). */
   values: number[];
 }
 
@@ -126,6 +163,37 @@ function groupBy(ops: HistoryOp[], key: (o: HistoryOp) => string): Map<string, H
   return out;
 }
 
+/** What a read's session had done to its key before it: highest version written and read. */
+interface SessionPast {
+  written: number | undefined;
+  read: number | undefined;
+}
+
+/**
+ * For every read, its session's past on its key, in session order (see the module comment):
+ * invoke time, then completion, then history position, never `completeMs < invokeMs`, which
+ * would let equal timestamps hide a violation.
+ */
+function sessionPast(ops: readonly HistoryOp[]): Map<HistoryOp, SessionPast> {
+  const out = new Map<HistoryOp, SessionPast>();
+  const position = new Map(ops.map((o, i) => [o, i]));
+  for (const session of groupBy([...ops], (o) => String(o.session)).values()) {
+    session.sort((a, b) =>
+      a.invokeMs - b.invokeMs || a.completeMs - b.completeMs || position.get(a)! - position.get(b)!
+    );
+    const written = new Map<string, number>();
+    const read = new Map<string, number>();
+    for (const o of session) {
+      const k = String(o.key);
+      if (o.type === "read") out.set(o, { written: written.get(k), read: read.get(k) });
+      if (o.value === null) continue;
+      const seen = o.type === "write" ? written : read;
+      seen.set(k, Math.max(seen.get(k) ?? -Infinity, o.value));
+    }
+  }
+  return out;
+}
+
 const fmt = (ms: number) => ms.toFixed(2);
 
 function describe(o: HistoryOp): string {
@@ -143,13 +211,11 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
   const ok = history.filter((o) => o.ok !== false);
   const writes = ok.filter((o) => o.type === "write");
   const reads = ok.filter((o) => o.type === "read");
-  const sk = (o: HistoryOp) => `${o.session}\u0000${o.key}`;
   const writesByKey = new Map<string, Ladder>();
   for (const [k, ops] of groupBy(writes, (o) => String(o.key))) writesByKey.set(k, ladder(ops));
-  const ownWrites = new Map<string, Ladder>();
-  for (const [k, ops] of groupBy(writes, sk)) ownWrites.set(k, ladder(ops));
-  const ownReads = new Map<string, Ladder>();
-  for (const [k, ops] of groupBy(reads, sk)) ownReads.set(k, ladder(ops));
+  const readsByKey = new Map<string, Ladder>();
+  for (const [k, ops] of groupBy(reads, (o) => String(o.key))) readsByKey.set(k, ladder(ops));
+  const before = sessionPast(ok);
   // Every value any write (even a failed one) tried to put, with its earliest invoke time.
   const firstInvoke = new Map<string, number>();
   for (const w of history) {
@@ -158,12 +224,7 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     firstInvoke.set(k, Math.min(firstInvoke.get(k) ?? Infinity, w.invokeMs));
   }
 
-  const anomalies: Record<ReadAnomaly, number> = {
-    stale_read: 0,
-    read_your_writes: 0,
-    monotonic_read: 0,
-    phantom_read: 0,
-  };
+  const anomalies = noAnomalies();
   const examples: string[] = [];
   const byGroup: HistoryVerdict["byGroup"] = {};
   let group: HistoryVerdict["byGroup"][string] | undefined;
@@ -177,10 +238,7 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
   for (const r of seen) {
     group = undefined;
     if (r.group !== undefined) {
-      group = byGroup[r.group] ??= {
-        reads: 0,
-        anomalies: { stale_read: 0, read_your_writes: 0, monotonic_read: 0, phantom_read: 0 },
-      };
+      group = byGroup[r.group] ??= { reads: 0, anomalies: noAnomalies() };
       group.reads++;
     }
     const got = r.value ?? -Infinity;
@@ -193,10 +251,12 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     }
     const acked = maxBefore(all, r.invokeMs);
     if (acked !== undefined && got < acked) {
-      // Versions acknowledged before the read and newer than what it returned.
+      // Distinct versions acknowledged before the read and newer than what it returned: a
+      // version written twice (a retry, two sessions) was still only one version missed.
       const n = lastBefore(all!, r.invokeMs);
-      let behind = 0;
-      for (let i = 0; i <= n; i++) if (all!.values[i] > got) behind++;
+      const missed = new Set<number>();
+      for (let i = 0; i <= n; i++) if (all!.values[i] > got) missed.add(all!.values[i]);
+      const behind = missed.size;
       behindSum += behind;
       report(
         "stale_read",
@@ -204,13 +264,19 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
           `(${behind} acknowledged version${behind === 1 ? "" : "s"} missed)`,
       );
     }
-    const mine = maxBefore(ownWrites.get(sk(r)), r.invokeMs);
+    const { written: mine, read: readBefore } = before.get(r)!;
     if (mine !== undefined && got < mine) {
       report("read_your_writes", `${describe(r)} after writing version ${mine} itself`);
     }
-    const readBefore = maxBefore(ownReads.get(sk(r)), r.invokeMs);
     if (readBefore !== undefined && got < readBefore) {
       report("monotonic_read", `${describe(r)} after having read version ${readBefore}`);
+    }
+    const readEarlier = maxBefore(readsByKey.get(String(r.key)), r.invokeMs);
+    if (readEarlier !== undefined && got < readEarlier) {
+      report(
+        "non_linearizable_read",
+        `${describe(r)}, but version ${readEarlier} had been read before the read began`,
+      );
     }
   }
   const rate = (n: number) => (reads.length > 0 ? n / reads.length : 0);
@@ -219,12 +285,10 @@ export function checkHistory(history: readonly HistoryOp[], maxExamples = 5): Hi
     reads: reads.length,
     writes: writes.length,
     anomalies,
-    rates: {
-      stale_read: rate(anomalies.stale_read),
-      read_your_writes: rate(anomalies.read_your_writes),
-      monotonic_read: rate(anomalies.monotonic_read),
-      phantom_read: rate(anomalies.phantom_read),
-    },
+    rates: Object.fromEntries(READ_ANOMALIES.map((k) => [k, rate(anomalies[k])])) as Record<
+      ReadAnomaly,
+      number
+    >,
     meanVersionsBehind: anomalies.stale_read > 0 ? behindSum / anomalies.stale_read : 0,
     examples,
     byGroup,

@@ -38,6 +38,7 @@ Deno.test("a clean history: no anomaly", () => {
     stale_read: 0,
     read_your_writes: 0,
     monotonic_read: 0,
+    non_linearizable_read: 0,
     phantom_read: 0,
   });
   assert.deepEqual(v.examples, []);
@@ -48,8 +49,10 @@ Deno.test("reads concurrent with a write may see either version", () => {
     w("a", "k", 1, 0, 1),
     w("a", "k", 2, 10, 20),
     r("b", "k", 1, 12, 13), // before the ack of 2: old is fine
-    r("c", "k", 2, 12, 13), // also fine: 2 was in flight
-    r("d", "k", 1, 19, 25), // invoked before the ack at 20
+    r("c", "k", 2, 12, 21), // also fine: 2 was in flight
+    // Invoked before the ack at 20, and while c's read of 2 was still running (had that read
+    // completed first, this one would be a non-linearizable read).
+    r("d", "k", 1, 19, 25),
   ]);
   assert.equal(v.valid, true, v.examples.join("; "));
 });
@@ -100,14 +103,20 @@ Deno.test("monotonic reads: a later read goes back in time", () => {
   );
 });
 
-Deno.test("overlapping reads of one session are not ordered", () => {
+Deno.test("one session's reads are ordered by invocation, even if their recorded times overlap", () => {
+  // A session runs one operation at a time, so the read invoked at 12 came after the one
+  // invoked at 10 whatever the recorded completions say; reads of different sessions that
+  // overlap stay unordered.
   const v = checkHistory([
     w("a", "k", 1, 0, 1),
     w("a", "k", 2, 5, 100),
     r("b", "k", 2, 10, 15),
-    r("b", "k", 1, 12, 13), // began before the first read completed
+    r("b", "k", 1, 12, 13),
+    r("c", "k", 2, 10, 15),
+    r("d", "k", 1, 12, 13),
   ]);
-  assert.equal(v.valid, true, v.examples.join("; "));
+  assert.equal(v.anomalies.monotonic_read, 1, v.examples.join("; "));
+  assert.match(v.examples[0], /^monotonic_read: session b /);
 });
 
 Deno.test("failed writes need not be seen, but may be", () => {
@@ -152,8 +161,88 @@ Deno.test("verdicts broken down by group", () => {
   const v = checkHistory(h);
   assert.deepEqual(v.byGroup["delay 0"], {
     reads: 1,
-    anomalies: { stale_read: 1, read_your_writes: 1, monotonic_read: 0, phantom_read: 0 },
+    anomalies: {
+      stale_read: 1,
+      read_your_writes: 1,
+      monotonic_read: 0,
+      non_linearizable_read: 0,
+      phantom_read: 0,
+    },
   });
   assert.equal(v.byGroup["delay 5"].reads, 2);
   assert.equal(v.byGroup["delay 5"].anomalies.stale_read, 0);
+});
+
+Deno.test("session order, not strict real time, orders one session's operations", () => {
+  // Same-session operations whose timestamps tie (coarse clock, or a read invoked the moment
+  // the write completed) are still one after the other: the later one must see the earlier.
+  const ryw = checkHistory([
+    w("a", "k", 1, 0, 5),
+    r("a", "k", null, 5, 6), // invoked when the write completed: its own write is missed
+    w("a", "j", 1, 7, 7),
+    r("a", "j", null, 7, 7), // every timestamp equal; history order puts the write first
+  ]);
+  assert.equal(ryw.anomalies.read_your_writes, 2, ryw.examples.join("; "));
+  // Not stale: in real time the write and the read are concurrent for other sessions' sake.
+  assert.equal(ryw.anomalies.stale_read, 0);
+
+  const mono = checkHistory([
+    w("a", "k", 1, 0, 1),
+    w("a", "k", 2, 5, 100),
+    r("b", "k", 2, 10, 12),
+    r("b", "k", 1, 12, 13), // invoked when the first read completed: must not go back
+  ]);
+  assert.equal(mono.anomalies.monotonic_read, 1, mono.examples.join("; "));
+
+  // A read that comes first in its session need not see the session's next write, even when
+  // the times tie.
+  const before = checkHistory([r("a", "k", null, 3, 3), w("a", "k", 1, 3, 3)]);
+  assert.equal(before.valid, true, before.examples.join("; "));
+});
+
+Deno.test("versions behind counts distinct versions, not the writes that put them", () => {
+  // Version 2 written twice (a retry, or two sessions), version 3 once: a read of 1 after all
+  // three acknowledgements is two versions behind, not three. The in-flight 4 does not count.
+  const v = checkHistory([
+    w("a", "k", 1, 0, 1),
+    w("a", "k", 2, 2, 3),
+    w("b", "k", 2, 2, 4),
+    w("b", "k", 3, 5, 6),
+    w("b", "k", 4, 7, 50),
+    r("c", "k", 1, 10, 11),
+  ]);
+  assert.equal(v.anomalies.stale_read, 1);
+  assert.equal(v.meanVersionsBehind, 2);
+  assert.match(v.examples[0], /\(2 acknowledged versions missed\)/);
+});
+
+Deno.test("non-linearizable read: older than a read that had already completed", () => {
+  // Version 2 is in flight until 100, so no read is stale; but b's read of 2 completed at 11
+  // and c's read, invoked at 12, returned 1: real-time order among reads is broken. d's read
+  // overlaps b's and may return either.
+  const v = checkHistory([
+    w("a", "k", 1, 0, 1),
+    w("a", "k", 2, 5, 100),
+    r("b", "k", 2, 10, 11, "replica1"),
+    r("d", "k", 1, 10.5, 12, "replica2"),
+    r("c", "k", 1, 12, 13, "replica2"),
+    r("c", "j", null, 12, 13), // another key: nothing to compare with
+  ]);
+  assert.equal(v.valid, false, "a read went back in real time");
+  assert.equal(v.anomalies.non_linearizable_read, 1);
+  assert.equal(v.anomalies.stale_read, 0);
+  assert.equal(v.anomalies.monotonic_read, 0, "different sessions");
+  assert.match(
+    v.examples[0],
+    /^non_linearizable_read: session c read key k on replica2 = 1 .*version 2 had been read/,
+  );
+  // Within one session the same read is also a monotonic-read violation.
+  const own = checkHistory([
+    w("a", "k", 1, 0, 1),
+    w("a", "k", 2, 5, 100),
+    r("b", "k", 2, 10, 11),
+    r("b", "k", 1, 12, 13),
+  ]);
+  assert.equal(own.anomalies.non_linearizable_read, 1);
+  assert.equal(own.anomalies.monotonic_read, 1);
 });

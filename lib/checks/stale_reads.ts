@@ -15,6 +15,13 @@
  * Versions of one key are committed in increasing order (the row lock serialises updates), and
  * every key starts at `initialVersion`, committed before the history.
  *
+ * What a stale read is not: a linearizability violation in general. Reads are compared with
+ * acknowledged writes only, never with each other, so a read that returns an older version
+ * than another read had already returned is not flagged while the newer write's
+ * acknowledgement is still on its way (a database miss can see a commit before its writer
+ * does, and a cache hit then still serve the old value). lib/checks/history.ts reports that
+ * case as `non_linearizable_read`; neither is a full checker like Knossos or Porcupine.
+ *
  * @module
  */
 
@@ -24,9 +31,14 @@ export interface VersionWrite {
   /** The version the write committed (or tried to). */
   version: number;
   invokeMs: number;
-  /** When the client saw the commit acknowledged. */
+  /** When the client saw the commit acknowledged (not `ok`: when it gave up, or Infinity). */
   completeMs: number;
-  /** False if the write failed or its outcome is unknown; default true. */
+  /**
+   * False if the outcome is unknown (indeterminate, Jepsen's `:info`: the acknowledgement was
+   * lost, or never came before the history was judged). The write may have committed, so its
+   * version may be read (never a future read) but is never required to be; its `completeMs`
+   * is not used. Default true. A write known not to have committed belongs in no history.
+   */
   ok?: boolean;
 }
 

@@ -126,3 +126,29 @@ Deno.test("hit accounting: equal counts agree, a lost lookup or a skewed ratio d
     /client hits must be a count/,
   );
 });
+
+Deno.test("stale reads: indeterminate writes (lost acknowledgements) may be read, never required", () => {
+  // Version 2's ack was lost at 12 and it did commit; version 3's ack was lost too and it did
+  // not, so the next write committed 3 again (acknowledged at 40). Version 4 is in flight.
+  const v = checkStaleReads(
+    [w(1, 2, 10, 12, false), w(1, 3, 20, 25, false), w(1, 3, 30, 40), {
+      key: 1,
+      version: 4,
+      invokeMs: 50,
+      completeMs: Infinity,
+      ok: false,
+    }],
+    [
+      r(1, 2, 13, 14), // what the lost write committed: no future read
+      r(1, 1, 15, 16), // the lost write need not be seen
+      r(1, 3, 21, 22), // possible from 20 on: the first attempt at 3 was invoked then
+      r(1, 2, 35, 36), // 3 not acknowledged yet: fine
+      r(1, 4, 55, 56), // in flight, may be read
+      r(1, 2, 60, 61), // 3 acknowledged at 40: stale, 20 ms
+      r(1, 3, 62, 63), // 4 never acknowledged: never required
+    ],
+  );
+  assert.equal(v.futureReads, 0, v.examples.join("; "));
+  assert.deepEqual(v.agesMs, [20], v.examples.join("; "));
+  assert.equal(v.writes, 1);
+});

@@ -82,6 +82,31 @@ Deno.test({
     const db = catalogDb(pg.primary);
     const loaded = await db.load(catalog);
     assert.equal(loaded.rows, catalog.products.length);
+    await t.step(
+      "catalog: an update names its version before COMMIT; a failure before COMMIT writes nothing",
+      async () => {
+        await db.resetVersions();
+        const [writer, reader] = [await db.session(), await db.session()];
+        try {
+          const named: number[] = [];
+          const first = await writer.update(3, 100, 1, (v) => named.push(v));
+          assert.deepEqual(named, [2]);
+          assert.equal(first.version, 2);
+          // The version is known, the commit not sent: the update must roll back.
+          await assert.rejects(
+            writer.update(3, 200, 2, () => {
+              throw new Error("client gave up");
+            }),
+            /client gave up/,
+          );
+          assert.equal((await reader.read(3)).version, 2, "nothing committed");
+          // And the connection is usable again, the next update taking the next version.
+          assert.equal((await writer.update(3, 300, 3)).version, 3);
+        } finally {
+          await Promise.all([writer.close(), reader.close()]);
+        }
+      },
+    );
     for (const binding of [redisBinding, memcachedBinding]) {
       const name = binding.name;
       await withSizedCache(binding, loaded.hotSetBytes, async (backend) => {

@@ -49,8 +49,18 @@ export interface CatalogSession {
   read(id: number): Promise<{ value: string; version: number }>;
   /** Many products at once (warm-up misses). */
   readMany(ids: readonly number[]): Promise<Map<number, string>>;
-  /** Set price and stock, committing version + 1. */
-  update(id: number, priceCents: number, stock: number): Promise<CommittedUpdate>;
+  /**
+   * Set price and stock, committing version + 1. `beforeCommit` is given that version once
+   * the row is updated (and locked) and before COMMIT is sent: from then on the update may
+   * have committed even if this call fails (a lost acknowledgement), so a history can record
+   * the version it attempted. A failure before that point rolled the update back.
+   */
+  update(
+    id: number,
+    priceCents: number,
+    stock: number,
+    beforeCommit?: (version: number) => void,
+  ): Promise<CommittedUpdate>;
   close(): Promise<void>;
 }
 
@@ -152,17 +162,37 @@ class Session implements CatalogSession {
     return new Map<number, string>(res.rows.map((r: Row) => [r.id, valueOf(r)]));
   }
 
-  async update(id: number, priceCents: number, stock: number) {
-    // One statement, autocommit: acknowledged means committed.
-    const res = await this.c.query<Row>({
-      name: "cache_update",
-      text: "UPDATE cache_products SET version = version + 1, price_cents = $2, stock = $3 " +
-        "WHERE id = $1 RETURNING id, version, price_cents, stock, page",
-      values: [id, priceCents, stock],
-    });
-    const row = res.rows[0];
-    if (!row) throw new Error(`catalog: no product ${id}`);
-    return { version: Number(row.version), value: valueOf(row) };
+  async update(
+    id: number,
+    priceCents: number,
+    stock: number,
+    beforeCommit?: (version: number) => void,
+  ) {
+    // A transaction, not one autocommit statement: the database picks the version, and in
+    // autocommit the client learns it only from the acknowledgement it may lose. Here it is
+    // known before COMMIT is sent, and PostgreSQL never commits an open transaction by itself,
+    // so a failure before COMMIT means no write. Two more round trips per update, and the row
+    // lock is held for one of them.
+    await this.c.query("BEGIN");
+    let committed: CommittedUpdate;
+    try {
+      const res = await this.c.query<Row>({
+        name: "cache_update",
+        text: "UPDATE cache_products SET version = version + 1, price_cents = $2, stock = $3 " +
+          "WHERE id = $1 RETURNING id, version, price_cents, stock, page",
+        values: [id, priceCents, stock],
+      });
+      const row = res.rows[0];
+      if (!row) throw new Error(`catalog: no product ${id}`);
+      committed = { version: Number(row.version), value: valueOf(row) };
+      beforeCommit?.(committed.version);
+    } catch (err) {
+      // Best effort: on a broken connection the server rolls back anyway.
+      await this.c.query("ROLLBACK").catch(() => {});
+      throw err;
+    }
+    await this.c.query("COMMIT");
+    return committed;
   }
 
   async close() {

@@ -10,8 +10,10 @@
  *   expire.
  *
  * Every read records the version it returned and where it came from, every write the version
- * it committed and when it was acknowledged; lib/checks/stale_reads.ts then finds reads that
- * returned a version older than one already committed when they began, and how old.
+ * it committed and when it was acknowledged (./write_log.ts: a write whose acknowledgement is
+ * lost stays in the history as indeterminate, with the version it attempted);
+ * lib/checks/stale_reads.ts then finds reads that returned a version older than one already
+ * committed when they began, and how old.
  * Nothing repairs a stale entry in the first two strategies except the next write to that key —
  * that is the behaviour being measured (no safety-net TTL).
  */
@@ -30,6 +32,7 @@ import type { Zipf } from "../../workload/zipf.ts";
 import type { CacheBackend, CacheClient } from "./binding.ts";
 import type { CatalogDb, CatalogSession } from "./catalog_db.ts";
 import { productKey, versionOf } from "./page.ts";
+import { recordWrite } from "./write_log.ts";
 
 /** The invalidation strategies compared. */
 export const STRATEGIES = ["delete_on_write", "write_through", "ttl_only"] as const;
@@ -136,16 +139,20 @@ export async function runConsistency(
     op: async (slot, rng, ctx) => {
       const id = pick(rng);
       ctx.name = "write";
-      const invokeMs = performance.now();
+      const record = recordWrite(writes, id, performance.now());
       let committed;
       try {
-        committed = await workers.writerDbs[slot].update(id, rng.int(99, 99_999), rng.int(0, 500));
+        committed = await workers.writerDbs[slot].update(
+          id,
+          rng.int(99, 99_999),
+          rng.int(0, 500),
+          (version) => record.committing(version),
+        );
       } catch (err) {
-        // Outcome unknown: the version may or may not exist; never required, never a future.
-        writes.push({ key: id, version: NaN, invokeMs, completeMs: performance.now(), ok: false });
+        record.failed(performance.now());
         throw err;
       }
-      writes.push({ key: id, version: committed.version, invokeMs, completeMs: performance.now() });
+      record.acknowledged(performance.now());
       const key = productKey(id);
       if (strategy === "delete_on_write") await workers.writerCaches[slot].del(key);
       else if (strategy === "write_through") {
@@ -155,6 +162,6 @@ export async function runConsistency(
     },
   });
   const [readResult, writeResult] = await Promise.all([readerLoop, writerLoop]);
-  const verdict = checkStaleReads(writes.filter((w) => Number.isFinite(w.version)), reads);
+  const verdict = checkStaleReads(writes, reads);
   return { reads: readResult, writes: writeResult, verdict, hits, misses };
 }
