@@ -17,7 +17,9 @@ Exit status: 0 executed, 1 a cell raised, 2 anything else (kernel died, timeout,
 import argparse
 import asyncio
 import json
+import os
 import sys
+import threading
 import time
 from queue import Empty
 
@@ -74,7 +76,21 @@ class GraceClient(NotebookClient):
         return await super()._check_raise_for_error(cell, cell_index, exec_reply)
 
 
+def exit_with_parent():
+    """Exit as soon as the process that started us is gone (it was killed: SIGKILL, a closed
+    terminal). The kernel then sees its own parent gone and stops its engines."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(2)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
+    exit_with_parent()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebook", help="notebook to execute (read only)")
     parser.add_argument("--out", required=True, help="where to write the executed notebook")
@@ -91,6 +107,9 @@ def main():
         timeout=args.timeout,
         startup_timeout=60,
         resources={"metadata": {"path": args.cwd}},
+        # No timestamps in the saved notebook: a replay that reproduces the outputs must
+        # reproduce the file.
+        record_timing=False,
     )
     client.grace_seconds = args.grace
     started = time.monotonic()

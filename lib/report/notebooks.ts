@@ -160,7 +160,8 @@ interface HelperOutcome {
 
 /** Writes a kernelspec pointing at the Deno that runs this code, in a fresh temp dir. */
 export async function writeKernelSpec(): Promise<string> {
-  const jupyterPath = await Deno.makeTempDir({ prefix: "bench-kernel-" });
+  const jupyterPath = await Deno.makeTempDir({ prefix: "dsbench-kernel-" });
+  watchPath(jupyterPath); // removed by the watchdog if this runner is killed
   const dir = join(jupyterPath, "kernels", KERNEL_NAME);
   await Deno.mkdir(dir, { recursive: true });
   const spec = {
@@ -176,6 +177,27 @@ export async function writeKernelSpec(): Promise<string> {
 
 // deno-lint-ignore no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
+
+/** The run was stopped by a signal; the caller cleans up and exits with its code. */
+class Interrupted extends Error {
+  constructor(readonly signal: "SIGINT" | "SIGTERM" | "SIGHUP") {
+    super(`${signal}: notebook run stopped`);
+  }
+}
+
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+/**
+ * The parts of a notebook that a replay may legitimately change: cell sources and outputs
+ * (execution counts and transient metadata aside), so a replay that reproduces the saved
+ * outputs leaves the file untouched.
+ */
+export function outputsKey(nb: NotebookJson): string {
+  return JSON.stringify(nb.cells.map((c) => ({
+    source: cellText(c.source),
+    outputs: (c.outputs ?? []).map(({ execution_count: _n, metadata: _m, ...o }) => o),
+  })));
+}
 
 /** Runs the Python helper once; returns its outcome and the notebook it wrote. */
 async function executeOnce(
@@ -206,8 +228,8 @@ async function executeOnce(
   }).spawn();
   // Ctrl-C or SIGTERM: let the executor and its kernel wind down, then reap whatever engines
   // the kernel could not stop before it was shut down, and only then exit.
-  let interrupted: "SIGINT" | "SIGTERM" | undefined;
-  const handlers = (["SIGINT", "SIGTERM"] as const).map((signal) => {
+  let interrupted: Interrupted["signal"] | undefined;
+  const handlers = (["SIGINT", "SIGTERM", "SIGHUP"] as const).map((signal) => {
     const handler = () => {
       interrupted = signal;
       try {
@@ -220,15 +242,7 @@ async function executeOnce(
   const out = await child.output().finally(() => {
     for (const [signal, handler] of handlers) Deno.removeSignalListener(signal, handler);
   });
-  if (interrupted) {
-    const reaped = await reapOrphans();
-    console.error(
-      `${interrupted}: notebook run stopped${
-        reaped ? `; removed ${reaped} engine dir(s) the kernel left` : ""
-      }`,
-    );
-    Deno.exit(interrupted === "SIGINT" ? 130 : 143);
-  }
+  if (interrupted) throw new Interrupted(interrupted);
   const stdout = new TextDecoder().decode(out.stdout).trim();
   const stderr = new TextDecoder().decode(out.stderr);
   const last = stdout.split("\n").at(-1) ?? "";
@@ -271,6 +285,7 @@ export async function runNotebook(path: string, options: RunOptions = {}): Promi
   const outPath = resolve(options.outPath ?? notebook);
   // Same directory as the target, so the final rename is atomic; *.tmp is gitignored.
   const tmpOut = join(dirname(outPath), `.${basename(outPath)}.${Deno.pid}.tmp`);
+  watchPath(tmpOut);
   const jupyterPath = await writeKernelSpec();
   try {
     for (let attempt = 1; attempt <= 2; attempt++) {
@@ -284,7 +299,12 @@ export async function runNotebook(path: string, options: RunOptions = {}): Promi
       if (outcome.status === "cell_error") throw cellErrorMessage(path, nb, outcome);
       const issues = verifyOutputs(nb);
       if (issues.length === 0) {
-        await Deno.rename(tmpOut, outPath);
+        const before = await Deno.readTextFile(outPath).then((t) => JSON.parse(t), () => null);
+        if (before && outputsKey(before) === outputsKey(nb)) {
+          log(`notebook ${path}: outputs unchanged; file left as it was`);
+        } else {
+          await Deno.rename(tmpOut, outPath);
+        }
         const late = outcome.late_messages ? `, ${outcome.late_messages} late outputs kept` : "";
         log(`notebook ${path}: ok in ${outcome.seconds.toFixed(1)} s${late}`);
         return {
@@ -301,9 +321,15 @@ export async function runNotebook(path: string, options: RunOptions = {}): Promi
       log(`notebook ${path}: outputs missing (${listed}); retrying the whole notebook once`);
     }
     throw new Error("unreachable");
+  } catch (err) {
+    if (!(err instanceof Interrupted)) throw err;
+    await cleanUp(tmpOut, jupyterPath);
+    // The kernel is gone; whatever engines it could not stop, the reaper stops now.
+    const reaped = await reapOrphans();
+    console.error(`${err.message}${reaped ? `; removed ${reaped} engine dir(s) the kernel left` : ""}`);
+    Deno.exit(EXIT_CODES[err.signal]);
   } finally {
-    await Deno.remove(tmpOut).catch(() => {});
-    await Deno.remove(jupyterPath, { recursive: true }).catch(() => {});
+    await cleanUp(tmpOut, jupyterPath);
   }
 }
 
@@ -333,4 +359,11 @@ export async function resolveNotebook(name: string, dir = "notebooks"): Promise<
   if (found) return found;
   const valid = all.map((p) => basename(p, ".ipynb")).join(", ") || "(none)";
   throw new Error(`unknown notebook "${name}"; valid names: ${valid}`);
+}
+
+async function cleanUp(tmpOut: string, jupyterPath: string) {
+  await Deno.remove(tmpOut).catch(() => {});
+  await Deno.remove(jupyterPath, { recursive: true }).catch(() => {});
+  releasePath(tmpOut);
+  releasePath(jupyterPath);
 }
