@@ -6,17 +6,19 @@
  * @module
  */
 
+import { analytics } from "./experiments/analytics/mod.ts";
 import type { Experiment } from "./experiments/experiment.ts";
 import { oltp } from "./experiments/oltp/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
+import { analyticsFigures } from "./report/figures/analytics.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
 
 /** Every experiment, in the order the main job runs them. */
 // deno-lint-ignore no-explicit-any
-export const EXPERIMENTS: readonly Experiment<any>[] = [oltp];
+export const EXPERIMENTS: readonly Experiment<any>[] = [oltp, analytics];
 
 /** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
-export const FIGURE_SETS: readonly FigureSet[] = [oltpFigures];
+export const FIGURE_SETS: readonly FigureSet[] = [oltpFigures, analyticsFigures];
 
 /** An experiment by id; one-line error listing the valid ids. */
 // deno-lint-ignore no-explicit-any
