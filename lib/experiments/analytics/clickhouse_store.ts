@@ -1,13 +1,16 @@
 /**
- * The analytics store in ClickHouse SQL, for embedded chDB (in this process: no server, no
- * network hop) and for a ClickHouse server over HTTP: the same code path, the same
- * @clickhouse/client, only the connection differs.
+ * The analytics store in ClickHouse SQL that two bindings share — embedded chDB (./chdb.ts: in
+ * this process, no server, no network hop) and a ClickHouse server over HTTP
+ * (./clickhouse_server.ts): the same code path, the same @clickhouse/client, only the
+ * connection differs.
  *
  * Design: one MergeTree table ordered by (type, ts). Low-cardinality strings are
  * LowCardinality(String); integers are as narrow as the data allows; compression is the
  * default (LZ4), as in ClickBench. The sorting key puts the 3 % order events together, so the
  * order-only dashboards read only their granules, and keeps time ranges contiguous within a
  * type.
+ *
+ * @module
  */
 
 import type { ClickHouseClient } from "@clickhouse/client";
@@ -16,15 +19,13 @@ import { connectClickHouse } from "../../engines/clickhouse/client.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { Event } from "../../workload/entities.ts";
+import { num, QUERIES, type QueryId, type QueryParams, queryParams } from "./queries.ts";
 import {
-  num,
-  QUERIES,
-  type QueryId,
-  type QueryParams,
-  queryParams,
-  type Unsupported,
-} from "./queries.ts";
-import { type AnalyticsStore, checkedEvents, type LoadStats, type QuerySession } from "./store.ts";
+  type AnalyticsStore,
+  checkedEvents,
+  type LoadStats,
+  type QuerySession,
+} from "./binding.ts";
 
 const TABLE = "analytics_events";
 
@@ -125,7 +126,7 @@ async function runQuery(
   client: ClickHouseClient,
   id: QueryId,
   p: QueryParams,
-): Promise<Answer | Unsupported> {
+): Promise<Answer> {
   const result = await client.query({
     query: clickhouseSql(id, p),
     format: "JSONEachRow",
@@ -144,8 +145,6 @@ export async function clickhouseStore(engine: Engine): Promise<AnalyticsStore> {
   const client = await connectClickHouse(engine.primary);
   const command = (query: string) => client.command({ query });
   return {
-    name: inProcess ? "chdb" : "clickhouse-server",
-    inProcess,
     design: { order_by: "type+ts", codec: "lz4_default" },
     async load(catalog: Catalog): Promise<LoadStats> {
       const params = queryParams(catalog.scale);

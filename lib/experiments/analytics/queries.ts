@@ -115,11 +115,6 @@ export function queryParams(scale: Scale): QueryParams {
   };
 }
 
-/** A query an engine cannot express, with the reason (recorded, never faked). */
-export interface Unsupported {
-  unsupported: string;
-}
-
 /** Formats epoch ms as a day (`YYYY-MM-DD`, UTC). */
 export function isoDay(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
-import type { ResultRow } from "../../results/mod.ts";
+import { type FigureSet, formatNumber } from "../../results/figure.ts";
 import {
   ANALYTICS_FILE,
   answerVerdicts,
@@ -16,9 +15,12 @@ import {
   loadPoints,
   sizes,
   skippedStores,
+  STORE_LABELS,
   throughputPoints,
 } from "../../experiments/analytics/summary.ts";
+import { QUERY_IDS } from "../../experiments/analytics/queries.ts";
 
+const label = (store: string) => STORE_LABELS[store] ?? store;
 const ms = (v: number) => `${formatNumber(v)} ms`;
 const x = (v: number) => `${formatNumber(v, { decimals: v >= 10 ? 0 : 1 })}×`;
 

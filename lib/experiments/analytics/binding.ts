@@ -1,30 +1,53 @@
 /**
- * The analytics experiment's database side, one implementation per engine family (ClickHouse
- * SQL, PostgreSQL SQL, InfluxQL), ClickBench style: every store does the same few steps —
- * create and load the event stream, say how many rows and bytes it holds, empty its caches
- * for a cold run, and answer the six queries of ./queries.ts in canonical form (or say why it
- * cannot).
+ * What a store must offer the analytics experiment (its binding interface), ClickBench style:
+ * every store does the same few steps — create and load the event stream, say how many rows
+ * and bytes it holds, empty its caches for a cold run, and answer the queries of ./queries.ts
+ * in canonical form. Each binding declares what it can do (the queries it can express, whether
+ * it runs in-process, the largest data size it runs within the default run's minutes) and the
+ * experiment (./mod.ts) plans its sweep from those declarations. One binding file per store
+ * implements it, in one of three dialects (ClickHouse SQL, PostgreSQL SQL, InfluxQL).
+ *
+ * @module
  */
 
 import type { Answer } from "../../checks/answers.ts";
+import type { Engine } from "../../engines/mod.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { generateEvents } from "../../workload/generate.ts";
 import type { Event } from "../../workload/entities.ts";
 import { getScale, type Scale } from "../../workload/scales.ts";
-import type { QueryId, QueryParams, Unsupported } from "./queries.ts";
+import type { Binding } from "../binding.ts";
+import { QUERY_IDS, type QueryId, type QueryParams } from "./queries.ts";
 
-/** The stores the experiment compares (engine × physical design). */
-export const STORE_NAMES = [
-  "chdb",
-  "clickhouse-server",
-  "postgres-heap",
-  "postgres-brin",
-  "influxdb",
-  "timescaledb",
-] as const;
+/** An engine bound to the analytics experiment: one store (engine × physical design). */
+export interface AnalyticsBinding extends Binding {
+  /**
+   * Queries of ./queries.ts it cannot express, each with why. The sweep does not run them; it
+   * records an `unsupported` row with the reason instead (never a faked answer).
+   */
+  readonly unsupported?: Readonly<Partial<Record<QueryId, string>>>;
+  /**
+   * Queries it answers differently by definition rather than by error, each with why. The
+   * answer check still reports the mismatch; this explains it to readers and tests.
+   */
+  readonly knownDifferences?: Readonly<Partial<Record<QueryId, string>>>;
+  /** True when the engine runs inside this process (embedded chDB): no server, no network. */
+  readonly inProcess: boolean;
+  /**
+   * The largest data size (event rows) it runs within the default run's minutes; larger
+   * sizes get a `not_run` row. Undefined: every size.
+   */
+  readonly maxRows?: number;
+  /** Added to its one-line skip reason when its engine cannot run here (what runs instead). */
+  readonly skipNote?: string;
+  /** The store on a started engine. */
+  open(engine: Engine): Promise<AnalyticsStore>;
+}
 
-/** Name of a store: an engine with one physical design. */
-export type StoreName = typeof STORE_NAMES[number];
+/** The queries a binding can express, in ./queries.ts order. */
+export function expressible(binding: AnalyticsBinding): QueryId[] {
+  return QUERY_IDS.filter((q) => binding.unsupported?.[q] === undefined);
+}
 
 /** What a load took: rows the engine counted afterwards, and time. */
 export interface LoadStats {
@@ -38,16 +61,13 @@ export interface LoadStats {
 
 /** One connection's worth of query running (a concurrency client). */
 export interface QuerySession {
-  /** Run one query; resolves to its canonical answer or to why it cannot be expressed. */
-  run(id: QueryId): Promise<Answer | Unsupported>;
+  /** Run one query its binding can express; resolves to its canonical answer. */
+  run(id: QueryId): Promise<Answer>;
   close(): Promise<void>;
 }
 
 /** Set-up, queries and measurements of one store. */
 export interface AnalyticsStore {
-  readonly name: StoreName;
-  /** True when the engine runs inside this process (embedded chDB): no server, no network. */
-  readonly inProcess: boolean;
   /** Settings of the physical design worth recording (sorting key, indexes, chunking). */
   readonly design: Readonly<Record<string, string>>;
   /** (Re)create the events table and load the catalog's event stream. */
