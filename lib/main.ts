@@ -1,19 +1,32 @@
 /**
- * The main job (`./denow task main`): check that every engine starts here, measure the
- * harness's own overhead, run every notebook's experiment at the chosen scale (default:
- * `default`), write data/, export the
- * HTML report and check its charts in Chromium, and regenerate the ADR's figures from data/.
+ * The main job (`./denow task main`): check that every engine starts here, run every
+ * experiment at the chosen scale (outside any notebook kernel, with live progress), promote
+ * complete default-scale runs into data/, execute the notebooks in replay to render the
+ * report, check its charts in Chromium, and regenerate the ADR's figures from data/.
  *
- *     deno task main [--scale quick|default|large] [--notebook NAME …] [--repetitions N]
+ *     ./denow task main [--scale quick|default|large] [--experiment ID …] [--repetitions N]
  *
- * Each step prints progress on stderr; the first failing step ends the run with exit 1.
+ * A run at another scale (or with fewer repetitions, or a subset) writes its run directories
+ * only: data/, the notebooks and the ADR stay as committed. The first failing step ends the
+ * run with exit 1; bad arguments exit 2.
+ *
+ * @module
  */
 
 import { parseArgs } from "node:util";
+import { checkCharts, main as cli } from "./cli.ts";
 import { engineCli } from "./engines/cli.ts";
-import { harnessOverhead } from "./experiments/overhead.ts";
-import { main as reportCli } from "./report/cli.ts";
-import { getScale } from "./workload/scales.ts";
+import { formatDuration } from "./report/progress.ts";
+import { EXPERIMENTS, experimentById } from "./registry.ts";
+import { runExperiment, shown } from "./runs.ts";
+import { SCALE_NAMES } from "./workload/scales.ts";
+
+const USAGE = `usage: ./denow task main [--scale S] [--experiment ID…] [--repetitions N]
+  Every experiment at the default scale (or S), then the report and the ADR.
+  --scale S         ${SCALE_NAMES.join(" | ")} (default: default)
+  --experiment ID   only these experiments (repeatable): ${EXPERIMENTS.map((e) => e.id).join(", ")}
+  --repetitions N   repetitions of every configuration (default 3)
+  Only a complete default run replaces data/ and rewrites the notebooks and the ADR.`;
 
 /** Run the main job with command-line arguments; returns the exit code. */
 export async function mainJob(args: string[]): Promise<number> {
@@ -23,11 +36,19 @@ export async function mainJob(args: string[]): Promise<number> {
       args,
       options: {
         scale: { type: "string", default: "default" },
-        notebook: { type: "string", multiple: true, default: [] },
+        experiment: { type: "string", multiple: true, default: [] },
         repetitions: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
       },
     }));
-    getScale(values.scale);
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (!SCALE_NAMES.includes(values.scale)) {
+      throw new Error(`unknown scale "${values.scale}"; valid scales: ${SCALE_NAMES.join(", ")}`);
+    }
+    values.experiment.forEach(experimentById);
     if (
       values.repetitions !== undefined &&
       !(Number.isInteger(Number(values.repetitions)) && Number(values.repetitions) > 0)
@@ -35,41 +56,50 @@ export async function mainJob(args: string[]): Promise<number> {
       throw new Error(`--repetitions must be a positive integer, got "${values.repetitions}"`);
     }
   } catch (err) {
-    console.error(`error: ${(err as Error).message}`);
+    console.error(`error: ${(err as Error).message}; see ./denow task main --help`);
     return 2;
   }
   const t0 = performance.now();
   const step = (name: string) =>
-    console.error(`\n== ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s) ==`);
+    console.error(`\n== ${name} (${formatDuration((performance.now() - t0) / 1000)}) ==`);
 
   step("engines: start each, run a query, stop");
   if (await engineCli([]) !== 0) return 1;
 
-  if (values.notebook.length === 0) {
-    step("harness overhead: pgbench and redis-benchmark beside the load harness");
+  const experiments = values.experiment.length
+    ? values.experiment.map(experimentById)
+    : [...EXPERIMENTS];
+  let promotedAll = values.experiment.length === 0;
+  for (const exp of experiments) {
+    step(`${exp.id}: ${exp.title}`);
     try {
-      await harnessOverhead({
-        run: true,
+      const outcome = await runExperiment(exp, {
         scale: values.scale,
         ...(values.repetitions ? { repetitions: Number(values.repetitions) } : {}),
       });
+      console.error(`${exp.id}: ${shown(outcome.runDir)}/`);
+      if (outcome.promoted.length === 0) {
+        promotedAll = false;
+        console.error(`${exp.id}: data/ left as it is (${outcome.notPromoted})`);
+      }
     } catch (err) {
       console.error(`error: ${(err as Error).message}`);
       return 1;
     }
   }
+  if (!promotedAll && values.experiment.length === 0) {
+    step("done: results in runs/ (data/, notebooks/ and adr/ left as committed)");
+    return 0;
+  }
 
-  step(`experiments: run notebooks at scale ${values.scale}`);
-  const env = ["--env", "BENCH_RUN=1", "--env", `BENCH_SCALE=${values.scale}`];
-  if (values.repetitions) env.push("--env", `BENCH_REPETITIONS=${values.repetitions}`);
-  const targets = values.notebook.length ? values.notebook : ["--all"];
-  if (await reportCli(["run", ...targets, ...env]) !== 0) return 1;
+  step("notebooks: replay data/ to render every notebook and report/");
+  if (await cli(["notebook", "--all"]) !== 0) return 1;
 
   step("report: check every chart in headless Chromium");
-  if (await reportCli(["check"]) !== 0) return 1;
+  if (!(await checkCharts())) return 1;
 
   step("adr: regenerate figures from data/");
-  if (await reportCli(["adr"]) !== 0) return 1;
+  if (await cli(["adr"]) !== 0) return 1;
 
   step("done: data/, notebooks/, report/index.html, adr/");
   return 0;

@@ -11,6 +11,7 @@
  * @module
  */
 import { reapOrphans } from "../engines/runtime/cleanup.ts";
+import { releasePath, watchPath } from "../engines/runtime/watchdog.ts";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 

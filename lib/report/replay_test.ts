@@ -3,7 +3,7 @@
 // output in every cell. The executed copy goes to a temp file; the notebook is untouched.
 
 import assert from "node:assert/strict";
-import { listNotebooks, runNotebook } from "../report/notebooks.ts";
+import { listNotebooks, runNotebook } from "./notebooks.ts";
 
 const NOTEBOOKS = new URL("../../notebooks/", import.meta.url).pathname;
 

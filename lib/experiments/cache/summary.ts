@@ -179,3 +179,21 @@ export function staleTotals(
 export function lossPoints(rows: readonly ResultRow[]): CachePoint[] {
   return cachePoints(rows, "lost_fraction", ["engine", "persistence", "restart"]);
 }
+
+/** A latency percentile of hits or misses for an engine/policy at skew 0.99 and a budget. */
+export function latencyAt(
+  rows: readonly ResultRow[],
+  metric: string,
+  op: string,
+  engine: string,
+  policy: string,
+  budget: string,
+): CachePoint {
+  return pointOf(rows, metric, ["engine", "policy", "skew", "budget_pct", "op"], {
+    engine,
+    policy,
+    skew: "0.99",
+    budget_pct: budget,
+    op,
+  });
+}

@@ -13,8 +13,8 @@ import {
   cacheSkipped,
   hitAt,
   hotSetBytes,
+  latencyAt,
   minMemory,
-  pointOf,
   staleAgeP99,
   staleAt,
   staleTotals,
@@ -32,24 +32,6 @@ const MIB = 1024 * 1024;
 const mib = (b: number) => `${formatNumber(b / MIB, { decimals: 1 })} MiB`;
 const pct = (p: CachePoint) => formatPercent(p.mean);
 const ms = (v: number) => `${formatNumber(v, { decimals: 2 })} ms`;
-
-/** A latency percentile of hits or misses for an engine/policy at skew 0.99 and a budget. */
-export function latencyAt(
-  rows: readonly ResultRow[],
-  metric: string,
-  op: string,
-  engine: string,
-  policy: string,
-  budget: string,
-): CachePoint {
-  return pointOf(rows, metric, ["engine", "policy", "skew", "budget_pct", "op"], {
-    engine,
-    policy,
-    skew: "0.99",
-    budget_pct: budget,
-    op,
-  });
-}
 
 /** The caching section's figures in the ADR. */
 export const cacheFigures: FigureSet = {
