@@ -15,6 +15,7 @@ import {
   hotSetBytes,
   latencyAt,
   minMemory,
+  pointOf,
   staleAgeP99,
   staleAt,
   staleTotals,
