@@ -23,7 +23,7 @@ import { listNotebooks, resolveNotebook, runNotebook } from "./report/notebooks.
 import { experimentById, EXPERIMENTS, FIGURE_SETS } from "./registry.ts";
 import { DATA_DIR, REPO_ROOT } from "./results/paths.ts";
 import { promoteRun } from "./results/rundir.ts";
-import { runExperiment, shown, userDir } from "./runs.ts";
+import { recheckExperiment, runExperiment, shown, userDir } from "./runs.ts";
 import { SCALE_NAMES } from "./workload/scales.ts";
 
 /** A usage mistake: reported with exit code 2. */
@@ -50,6 +50,9 @@ const HELP: Record<string, string> = {
   compare: `usage: ./denow task compare <run-dir> [--against DIR]
   Compute every ADR figure on data/ (or DIR) and on the run directory, print them side by side
   and flag the figures whose value or conclusion changed.`,
+  recheck: `usage: ./denow task recheck <experiment…> | --all [--dir DIR]
+  Judge the histories saved with an experiment's results (data/, or DIR: a run directory)
+  again with today's checkers; exit 1 if any verdict comes out differently.`,
   notebook: `usage: ./denow task notebook <name…> | --all [--env KEY=VALUE…] [--cell-timeout S]
   Execute notebooks headlessly with the Deno kernel (replaying data/ unless --env BENCH_RUN=1),
   verify every cell's output, write a notebook back only when its outputs changed, export the
@@ -178,6 +181,35 @@ async function compareCommand(args: string[]): Promise<void> {
   console.log(report.text);
 }
 
+async function recheckCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse("recheck", args, {
+    all: { type: "boolean", default: false },
+    dir: { type: "string" },
+  });
+  if (values.help) return void console.log(HELP.recheck);
+  if (values.all === positionals.length > 0) {
+    throw new UsageError("recheck: name experiments or give --all (not both); see --help");
+  }
+  const experiments = values.all
+    ? EXPERIMENTS.filter((e) => e.histories?.length)
+    : positionals.map((id) => {
+      try {
+        return experimentById(id);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+    });
+  const dir = values.dir ? userDir(values.dir as string) : DATA_DIR;
+  let bad = 0;
+  for (const exp of experiments) {
+    const r = await recheckExperiment(exp, dir);
+    for (const m of r.mismatches) say(`recheck: ${exp.id}: ${m}`);
+    say(`recheck: ${exp.id}: ${r.checked} verdict(s) judged again, ${r.mismatches.length} differ`);
+    bad += r.mismatches.length;
+  }
+  if (bad) throw new Error(`${bad} verdict(s) differ from the saved ones`);
+}
+
 async function notebookCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse("notebook", args, {
     all: { type: "boolean", default: false },
@@ -280,6 +312,9 @@ export async function main(args: string[]): Promise<number> {
         break;
       case "compare":
         await compareCommand(rest);
+        break;
+      case "recheck":
+        await recheckCommand(rest);
         break;
       case "notebook":
         await notebookCommand(rest);

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { checkCharts, main as cli } from "./cli.ts";
 import { engineCli } from "./engines/cli.ts";
 import { formatDuration } from "./report/progress.ts";
-import { EXPERIMENTS, experimentById } from "./registry.ts";
+import { experimentById, EXPERIMENTS } from "./registry.ts";
 import { runExperiment, shown } from "./runs.ts";
 import { SCALE_NAMES } from "./workload/scales.ts";
 

@@ -14,11 +14,17 @@
 
 import { isAbsolute, join, relative } from "node:path";
 import { stopAll } from "./engines/mod.ts";
-import type { Experiment, Tables } from "./experiments/experiment.ts";
+import {
+  type Experiment,
+  type Histories,
+  isRunOutput,
+  type Recheck,
+  type Tables,
+} from "./experiments/experiment.ts";
 import { DEFAULT_PARAMS, experimentParams } from "./experiments/params.ts";
 import { collectProvenance } from "./results/provenance.ts";
 import { DATA_DIR, REPO_ROOT, RUNS_DIR } from "./results/paths.ts";
-import { promoteRun, readTable, writeRun } from "./results/rundir.ts";
+import { promoteRun, readHistory, readTable, writeRun } from "./results/rundir.ts";
 import { openProgress, type ProgressView } from "./report/progress.ts";
 import { experimentById } from "./registry.ts";
 
@@ -112,8 +118,16 @@ export async function runExperiment(
     codeFingerprint(exp.module),
   ]);
   let tables: Tables;
+  let histories: Histories = {};
   try {
-    tables = await exp.run(config, display);
+    const out = await exp.run(config, display);
+    if (isRunOutput(out)) ({ tables, histories } = out);
+    else tables = out;
+    for (const name of exp.histories ?? []) {
+      if (!histories[name]?.length) {
+        throw new Error(`${exp.id}: the run recorded no history ${name}`);
+      }
+    }
     for (const name of exp.tables) {
       if (!tables[name]?.length) throw new Error(`${exp.id}: the run produced no rows for ${name}`);
     }
@@ -124,18 +138,23 @@ export async function runExperiment(
   }
   display.close(true);
   const complete = options.overrides === undefined || Object.keys(options.overrides).length === 0;
-  const runDir = await writeRun(options.runsDir ?? RUNS_DIR, {
-    experiment: exp.id,
-    scale: params.scale,
-    seed: params.seed,
-    repetitions: params.repetitions,
-    complete,
-    git_commit: provenance.git_commit,
-    git_dirty: provenance.git_dirty,
-    code_fingerprint: fingerprint,
-    started_at: startedAt,
-    finished_at: new Date().toISOString(),
-  }, Object.fromEntries(exp.tables.map((t) => [t, tables[t]])));
+  const runDir = await writeRun(
+    options.runsDir ?? RUNS_DIR,
+    {
+      experiment: exp.id,
+      scale: params.scale,
+      seed: params.seed,
+      repetitions: params.repetitions,
+      complete,
+      git_commit: provenance.git_commit,
+      git_dirty: provenance.git_dirty,
+      code_fingerprint: fingerprint,
+      started_at: startedAt,
+      finished_at: new Date().toISOString(),
+    },
+    Object.fromEntries(exp.tables.map((t) => [t, tables[t]])),
+    histories,
+  );
   const reason = promotionBlocker(params, complete);
   const promote = options.promote ?? "auto";
   if (promote === "always" || (promote === "auto" && !reason)) {
@@ -171,6 +190,23 @@ export async function replayTables(
   const tables: Tables = {};
   for (const name of exp.tables) tables[name] = await readTable(dir, name);
   return tables;
+}
+
+/**
+ * Judge an experiment's saved histories (in data/ or a run directory) again with today's
+ * checkers and compare with the saved verdicts.
+ */
+export async function recheckExperiment(
+  experiment: Experiment | string,
+  dir = DATA_DIR,
+): Promise<Recheck> {
+  const exp = typeof experiment === "string" ? experimentById(experiment) : experiment;
+  if (!exp.recheck || !exp.histories?.length) {
+    throw new Error(`${exp.id}: records no histories to re-check`);
+  }
+  const histories: Histories = {};
+  for (const name of exp.histories) histories[name] = await readHistory(dir, name);
+  return await exp.recheck(histories, await replayTables(exp, dir));
 }
 
 /**

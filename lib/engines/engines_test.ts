@@ -314,6 +314,8 @@ Deno.test("errors: a missing binary names the Debian package; a bad CLI name exi
   const stderr = new TextDecoder().decode(out.stderr).trim();
   assert.equal(
     stderr,
-    `error: unknown engine "oracle"; known engines: ${Object.keys(ENGINES).join(", ")}; see ./denow task engines --help`,
+    `error: unknown engine "oracle"; known engines: ${
+      Object.keys(ENGINES).join(", ")
+    }; see ./denow task engines --help`,
   );
 });

@@ -9,11 +9,35 @@
  */
 
 import type { ProgressTick } from "../load/progress.ts";
-import type { ResultRow } from "../results/mod.ts";
+import type { HistoryRow, ResultRow } from "../results/mod.ts";
 import type { ExperimentParams } from "./params.ts";
 
 /** An experiment's result tables by CSV name (without `.csv`). */
 export type Tables = Record<string, ResultRow[]>;
+
+/** Recorded histories by name (saved as `<name>.history.csv` beside the tables). */
+export type Histories = Record<string, HistoryRow[]>;
+
+/** What a run returns when it also recorded histories a later run can judge again. */
+export interface RunOutput {
+  tables: Tables;
+  histories: Histories;
+}
+
+/** True when a run's result carries histories (its `tables` is an object, not rows). */
+export function isRunOutput(out: Tables | RunOutput): out is RunOutput {
+  return typeof out.tables === "object" && !Array.isArray(out.tables) &&
+    typeof (out as RunOutput).histories === "object" &&
+    !Array.isArray((out as RunOutput).histories);
+}
+
+/** The verdict of judging saved histories again. */
+export interface Recheck {
+  /** Verdicts compared. */
+  checked: number;
+  /** One line per verdict that came out differently from the saved one. */
+  mismatches: string[];
+}
 
 /**
  * How a run reports where it is. The runner shows it as a bar in a terminal, as plain lines in
@@ -63,6 +87,16 @@ export interface Experiment<C extends ExperimentParams = ExperimentParams> {
   readonly module: string;
   /** Defaults for the params' scale, overridden by `options`; one-line error on a bad value. */
   config(params: ExperimentParams, options?: Partial<C>): C;
-  /** Measure against real engines; returns every table (a table may hold only skip rows). */
-  run(config: C, progress: Progress): Promise<Tables>;
+  /** Histories it records (names of `<name>.history.csv`), if any. */
+  readonly histories?: readonly string[];
+  /**
+   * Measure against real engines; returns every table (a table may hold only skip rows), and
+   * the recorded histories when the experiment has any.
+   */
+  run(config: C, progress: Progress): Promise<Tables | RunOutput>;
+  /**
+   * Judge saved histories again with today's checkers and compare with the saved verdict rows
+   * (`./denow task recheck`): the same histories must reach the same verdicts.
+   */
+  recheck?(histories: Histories, tables: Tables): Recheck | Promise<Recheck>;
 }

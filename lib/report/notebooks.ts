@@ -327,7 +327,9 @@ export async function runNotebook(path: string, options: RunOptions = {}): Promi
     await cleanUp(tmpOut, jupyterPath);
     // The kernel is gone; whatever engines it could not stop, the reaper stops now.
     const reaped = await reapOrphans();
-    console.error(`${err.message}${reaped ? `; removed ${reaped} engine dir(s) the kernel left` : ""}`);
+    console.error(
+      `${err.message}${reaped ? `; removed ${reaped} engine dir(s) the kernel left` : ""}`,
+    );
     Deno.exit(EXIT_CODES[err.signal]);
   } finally {
     await cleanUp(tmpOut, jupyterPath);

@@ -11,3 +11,4 @@ export * from "./csv.ts";
 export * from "./engine_config.ts";
 export * from "./resultset.ts";
 export * from "./figure.ts";
+export * from "./rundir.ts";

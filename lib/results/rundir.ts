@@ -14,7 +14,7 @@
  */
 
 import { basename, join, resolve } from "node:path";
-import { csvParseRows } from "d3-dsv";
+import { csvFormat, csvParse, csvParseRows } from "d3-dsv";
 import { formatResults, parseResults } from "./csv.ts";
 import type { ResultRow } from "./schema.ts";
 
@@ -39,8 +39,17 @@ export interface RunOrigin {
   finished_at: string;
 }
 
+/**
+ * One operation of a recorded history (Jepsen's habit: operations are plain data), as saved
+ * beside the tables so a later run can judge it again: flat fields, strings and numbers.
+ * `run` names the configuration it belongs to (the same id its verdict rows carry).
+ */
+export type HistoryRow = { run: string } & Record<string, string | number | boolean>;
+
 /** One CSV as the manifest records it. */
 export interface TableEntry extends RunOrigin {
+  /** `history`: a recorded history (plain CSV, see {@link HistoryRow}); default a result table. */
+  kind?: "history";
   /** Header columns, in order. */
   columns: string[];
   /** Data rows (header excluded). */
@@ -122,13 +131,31 @@ export async function writeRun(
   runsDir: string,
   origin: Omit<RunOrigin, "run">,
   tables: Record<string, readonly ResultRow[]>,
+  histories: Record<string, readonly HistoryRow[]> = {},
 ): Promise<string> {
   const run = runDirName(origin);
   const dir = join(runsDir, run);
-  const files = Object.entries(tables).map(([name, rows]) => {
-    const text = formatResults(rows, `${name}.csv`);
-    return { file: `${name}.csv`, bytes: new TextEncoder().encode(text), rows: rows.length, text };
-  });
+  const files: { file: string; bytes: Uint8Array; rows: number; text: string; kind?: "history" }[] =
+    Object.entries(tables).map(([name, rows]) => {
+      const text = formatResults(rows, `${name}.csv`);
+      return {
+        file: `${name}.csv`,
+        bytes: new TextEncoder().encode(text),
+        rows: rows.length,
+        text,
+      };
+    });
+  for (const [name, rows] of Object.entries(histories)) {
+    if (rows.length === 0) throw new Error(`${name}.history.csv: no operations to write`);
+    const text = csvFormat(rows as object[]) + "\n";
+    files.push({
+      file: `${name}.history.csv`,
+      bytes: new TextEncoder().encode(text),
+      rows: rows.length,
+      text,
+      kind: "history",
+    });
+  }
   await Deno.mkdir(dir, { recursive: true });
   const manifest: Manifest = { version: 1, tables: {} };
   for (const f of files) {
@@ -136,6 +163,7 @@ export async function writeRun(
     manifest.tables[f.file] = {
       ...origin,
       run,
+      ...(f.kind ? { kind: f.kind } : {}),
       columns: csvParseRows(f.text.slice(0, f.text.indexOf("\n")))[0],
       rows: f.rows,
       sha256: await sha256(f.bytes),
@@ -201,6 +229,35 @@ export async function readTable(dir: string, name: string): Promise<ResultRow[]>
   const problem = await verifyTable(path, bytes, manifest.tables[file], join(dir, MANIFEST));
   if (problem) throw new Error(problem);
   return parseResults(new TextDecoder().decode(bytes), path);
+}
+
+/**
+ * Reads one recorded history of a directory (`<name>.history.csv`), verified against its
+ * manifest; numeric-looking fields become numbers, `true`/`false` booleans.
+ */
+export async function readHistory(dir: string, name: string): Promise<HistoryRow[]> {
+  const file = `${name}.history.csv`;
+  const path = join(dir, file);
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (err) {
+    throw new Error(`${path}: cannot read: ${(err as Error).message}`);
+  }
+  const manifest = await readManifest(dir);
+  const problem = await verifyTable(path, bytes, manifest.tables[file], join(dir, MANIFEST));
+  if (problem) throw new Error(problem);
+  const typed = (s: string): string | number | boolean =>
+    s === "true"
+      ? true
+      : s === "false"
+      ? false
+      : s !== "" && Number.isFinite(Number(s))
+      ? Number(s)
+      : s;
+  return csvParse(new TextDecoder().decode(bytes)).map((d) =>
+    Object.fromEntries(Object.entries(d).map(([k, v]) => [k, typed(String(v ?? ""))])) as HistoryRow
+  );
 }
 
 /**

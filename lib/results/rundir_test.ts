@@ -140,3 +140,23 @@ Deno.test("an edited value and an unlisted file are refused; an unfinished run c
     await Deno.remove(data, { recursive: true });
   }
 });
+
+Deno.test("a recorded history is saved beside the tables, verified and read back typed", async () => {
+  const runs = await Deno.makeTempDir({ prefix: "rundir_test_runs_" });
+  try {
+    const history = [
+      { run: "c1", session: 1, type: "write", key: "k", value: 3, invoke_ms: 1.5, ok: true },
+      { run: "c1", session: 2, type: "read", key: "k", value: "", invoke_ms: 2, ok: false },
+    ];
+    const dir = await writeRun(runs, ORIGIN, { demo: rows(3) }, { ops: history });
+    const { readHistory } = await import("./rundir.ts");
+    const back = await readHistory(dir, "ops");
+    assert.deepEqual(back, history);
+    assert.equal((await readManifest(dir)).tables["ops.history.csv"].kind, "history");
+    const path = join(dir, "ops.history.csv");
+    await Deno.writeTextFile(path, (await Deno.readTextFile(path)).replace("write", "wrote"));
+    await assert.rejects(() => readHistory(dir, "ops"), /ops\.history\.csv: content differs/);
+  } finally {
+    await Deno.remove(runs, { recursive: true });
+  }
+});
