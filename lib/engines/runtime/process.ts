@@ -345,3 +345,12 @@ export class NativeServer {
     } catch { /* group gone */ }
   }
 }
+
+/**
+ * The directory where the set-up keeps tools fetched from the Go module proxy and Maven
+ * Central (.ci/setup: `${XDG_CACHE_HOME:-$HOME/.cache}/dsbench`), e.g. Toxiproxy and Hazelcast.
+ */
+export function toolCache(): string {
+  const xdg = Deno.env.get("XDG_CACHE_HOME");
+  return `${xdg || `${Deno.env.get("HOME") ?? "/root"}/.cache`}/dsbench`;
+}
