@@ -1,23 +1,33 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { writeResults } from "../results/csv.ts";
+import { adoptTables } from "../results/rundir.ts";
 import type { ResultRow } from "../results/schema.ts";
-import { figureSets } from "../experiments/figures.ts";
-import {
-  checkAdr,
-  describeProblem,
-  type FigureSet,
-  findFigures,
-  formatNumber,
-  formatPercent,
-  mergeFigures,
-  updateAdr,
-} from "./adr.ts";
+import { FIGURE_SETS as figureSets } from "../registry.ts";
+import { type FigureSet, formatNumber, formatPercent } from "../results/figure.ts";
+import { checkAdr, describeProblem, findFigures, mergeFigures, updateAdr } from "./adr.ts";
 
 Deno.test("the committed ADRs match data/ (regenerate with: deno task adr)", async () => {
   const problems = await checkAdr({ figures: mergeFigures(figureSets) });
   assert.deepEqual(problems.map(describeProblem), []);
 });
+
+/** Writes demo.csv into a data dir and records it in the dir's manifest, as a promote does. */
+async function writeDemo(dataDir: string, rows: ResultRow[]) {
+  await writeResults(join(dataDir, "demo.csv"), rows);
+  await adoptTables(dataDir, ["demo.csv"], () => ({
+    experiment: "demo",
+    scale: "quick",
+    seed: 1,
+    repetitions: 1,
+    complete: true,
+    git_commit: "unknown",
+    git_dirty: true,
+    code_fingerprint: "test",
+    started_at: "2026-01-01T00:00:00Z",
+    finished_at: "2026-01-01T00:00:00Z",
+  }));
+}
 
 /** A valid result row of a fictitious experiment. */
 function row(clients: number, value: number): ResultRow {
@@ -61,7 +71,7 @@ Deno.test("updateAdr rewrites marked regions from a CSV, checkAdr then finds the
   const root = await Deno.makeTempDir();
   try {
     const dataDir = join(root, "data");
-    await writeResults(join(dataDir, "demo.csv"), [row(1, 1000), row(16, 12345.4)]);
+    await writeDemo(dataDir, [row(1, 1000), row(16, 12345.4)]);
     const adr = join(root, "0001-demo.md");
     const original = "PostgreSQL reached <!-- fig:demo.tps_c16 -->?<!-- /fig --> at 16 clients.\n";
     await Deno.writeTextFile(adr, original);
@@ -81,12 +91,33 @@ Deno.test("updateAdr rewrites marked regions from a CSV, checkAdr then finds the
     assert.deepEqual((await updateAdr(options, [adr])).changed, [], "idempotent");
 
     // New data makes the ADR stale again.
-    await writeResults(join(dataDir, "demo.csv"), [row(16, 9000)]);
+    await writeDemo(dataDir, [row(16, 9000)]);
     const after = await checkAdr(options, [adr]);
     assert.match(
       describeProblem(after[0]),
       /stale: "demo.tps_c16" says "12 345 tx\/s", data says "9 000 tx\/s"/,
     );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("updateAdr writes nothing when any figure fails (all or nothing)", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dataDir = join(root, "data");
+    await writeDemo(dataDir, [row(16, 12345.4)]);
+    const adr = join(root, "0001-demo.md");
+    const text =
+      "a <!-- fig:demo.tps_c16 -->?<!-- /fig --> b <!-- fig:demo.broken -->?<!-- /fig -->\n";
+    await Deno.writeTextFile(adr, text);
+    const { changed, problems } = await updateAdr(
+      { figures: mergeFigures([demo]), dataDir },
+      [adr],
+    );
+    assert.deepEqual(changed, []);
+    assert.deepEqual(problems.map((p) => p.kind), ["error"]);
+    assert.equal(await Deno.readTextFile(adr), text, "the good figure was not written either");
   } finally {
     await Deno.remove(root, { recursive: true });
   }

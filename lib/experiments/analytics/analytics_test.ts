@@ -147,12 +147,14 @@ Deno.test("analytics: a throw-away binding is planned and run, another skipped w
   const narrow: AnalyticsBinding = {
     ...postgresHeapBinding,
     name: "postgres-narrow",
+    label: "PostgreSQL narrow (test)",
     maxRows: 2_000,
     unsupported: { top_products: "declared unsupported by the test" },
   };
   const absent: AnalyticsBinding = {
     ...timescaledbBinding,
     name: "timescaledb-absent",
+    label: "TimescaleDB absent (test)",
     providers: ["external"],
     skipNote: "the test's note",
   };

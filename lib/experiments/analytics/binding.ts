@@ -21,6 +21,8 @@ import { QUERY_IDS, type QueryId, type QueryParams } from "./queries.ts";
 
 /** An engine bound to the analytics experiment: one store (engine × physical design). */
 export interface AnalyticsBinding extends Binding {
+  /** Display name in notebooks and the ADR (e.g. "PostgreSQL heap + BRIN"). */
+  readonly label: string;
   /**
    * Queries of ./queries.ts it cannot express, each with why. The sweep does not run them; it
    * records an `unsupported` row with the reason instead (never a faked answer).

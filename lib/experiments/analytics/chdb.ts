@@ -12,6 +12,7 @@ import { clickhouseStore } from "./clickhouse_store.ts";
 /** ClickHouse embedded as chDB (native provider only: a server is another binding). */
 export const chdbBinding: AnalyticsBinding = {
   name: "chdb",
+  label: "ClickHouse (chDB, in-process)",
   engine: "clickhouse",
   providers: ["native"],
   inProcess: true,

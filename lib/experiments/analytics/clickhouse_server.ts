@@ -13,6 +13,7 @@ import { clickhouseStore } from "./clickhouse_store.ts";
 /** ClickHouse server via BENCH_CLICKHOUSE_URL or docker. */
 export const clickhouseServerBinding: AnalyticsBinding = {
   name: "clickhouse-server",
+  label: "ClickHouse server",
   engine: "clickhouse",
   providers: ["external", "docker"],
   inProcess: false,

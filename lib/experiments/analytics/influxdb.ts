@@ -75,6 +75,7 @@ export const INFLUX_KNOWN_DIFFERENCES: Partial<Record<QueryId, string>> = {
  */
 export const influxdbBinding: AnalyticsBinding = {
   name: "influxdb",
+  label: "InfluxDB 1.x",
   engine: "influxdb",
   spec: { settings: INFLUX_SETTINGS },
   inProcess: false,

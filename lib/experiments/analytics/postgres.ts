@@ -58,6 +58,7 @@ export const POSTGRES_MAX_ROWS = 1_000_000;
 /** PostgreSQL 15, a heap with B-tree indexes on what dashboards filter by. */
 export const postgresHeapBinding: AnalyticsBinding = {
   name: "postgres-heap",
+  label: "PostgreSQL heap + B-tree",
   engine: "postgres",
   spec: { settings: POSTGRES_SETTINGS },
   inProcess: false,
@@ -69,6 +70,7 @@ export const postgresHeapBinding: AnalyticsBinding = {
 export const postgresBrinBinding: AnalyticsBinding = {
   ...postgresHeapBinding,
   name: "postgres-brin",
+  label: "PostgreSQL heap + BRIN",
   open: (engine) => Promise.resolve(postgresStore(engine, "brin")),
 };
 

@@ -7,6 +7,7 @@
 
 import type { ResultRow } from "../../results/mod.ts";
 import { QUERY_IDS } from "./queries.ts";
+import { ANALYTICS_BINDINGS } from "./bindings.ts";
 
 /** The CSV behind this module. */
 export const ANALYTICS_FILE = "analytics_aggregation.csv";
@@ -36,15 +37,10 @@ export const CLICKBENCH = {
   clickhouseBytes: 15_269_865_399,
 } as const;
 
-/** Display names of the stores. */
-export const STORE_LABELS: Record<string, string> = {
-  "chdb": "ClickHouse (chDB, in-process)",
-  "clickhouse-server": "ClickHouse server",
-  "postgres-heap": "PostgreSQL heap + B-tree",
-  "postgres-brin": "PostgreSQL heap + BRIN",
-  "timescaledb": "TimescaleDB hypertable",
-  "influxdb": "InfluxDB 1.x",
-};
+/** Display names of the stores, from their bindings. */
+export const STORE_LABELS: Record<string, string> = Object.fromEntries(
+  ANALYTICS_BINDINGS.map((b) => [b.name, b.label]),
+);
 
 const label = (store: unknown) => STORE_LABELS[String(store)] ?? String(store);
 const median = (xs: number[]) => {

@@ -12,6 +12,7 @@ import { POSTGRES_MAX_ROWS, POSTGRES_SETTINGS, postgresStore } from "./postgres.
 /** TimescaleDB (PostgreSQL 15 with the extension), a compressed hypertable. */
 export const timescaledbBinding: AnalyticsBinding = {
   name: "timescaledb",
+  label: "TimescaleDB hypertable",
   engine: "timescaledb",
   spec: { settings: POSTGRES_SETTINGS },
   inProcess: false,

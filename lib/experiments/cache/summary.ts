@@ -120,7 +120,8 @@ export function minMemory(
 
 /** The size of the hot data set (bytes). */
 export function hotSetBytes(rows: readonly ResultRow[]): number {
-  const r = rows.find((x) => x.engine === "postgres" && x.metric === "hot_set_bytes");
+  // The catalog's own row: measured on the database, before any cache configuration.
+  const r = rows.find((x) => x.metric === "hot_set_bytes" && !x.policy);
   if (!r) throw new Error("no hot_set_bytes row");
   return r.value;
 }

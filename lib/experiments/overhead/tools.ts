@@ -66,26 +66,24 @@ export function parseRedisBenchmarkCsv(
   };
 }
 
-/** Where a tool connects: the engine's loopback port. */
+/** Where a tool connects: the node's connection URL (host, port, user, database). */
 export interface ToolTarget {
-  /** Loopback port of the server. */
-  port: number;
+  url: string;
+}
+
+/** pgbench's connection arguments and database for a `postgres://user@host:port/db` URL. */
+function pgConn(t: ToolTarget): { args: string[]; database: string } {
+  const u = new URL(t.url);
+  return {
+    args: ["-h", u.hostname, "-p", u.port || "5432", "-U", decodeURIComponent(u.username)],
+    database: decodeURIComponent(u.pathname.slice(1)) || decodeURIComponent(u.username),
+  };
 }
 
 /** `pgbench -i -s scale` (quiet, no vacuum of the whole database needed afterwards). */
 export async function pgbenchInit(t: ToolTarget, scale: number): Promise<void> {
-  await run(PGBENCH, [
-    ...pgConn(t),
-    "-i",
-    "-q",
-    "-s",
-    String(scale),
-    "postgres",
-  ]);
-}
-
-function pgConn(t: ToolTarget): string[] {
-  return ["-h", "127.0.0.1", "-p", String(t.port), "-U", "postgres"];
+  const { args, database } = pgConn(t);
+  await run(PGBENCH, [...args, "-i", "-q", "-s", String(scale), database]);
 }
 
 /**
@@ -98,8 +96,9 @@ export async function runPgbench(
   clients: number,
   seconds: number,
 ): Promise<ToolResult> {
+  const conn = pgConn(t);
   const args = [
-    ...pgConn(t),
+    ...conn.args,
     "-S",
     "-M",
     "prepared",
@@ -110,7 +109,7 @@ export async function runPgbench(
     "1",
     "-T",
     String(seconds),
-    "postgres",
+    conn.database,
   ];
   const r = parsePgbench(await run(PGBENCH, args));
   return { ...r, command: `pgbench ${args.slice(6).join(" ")}` };
@@ -126,11 +125,12 @@ export async function runRedisBenchmark(
   keys: number,
   requests: number,
 ): Promise<ToolResult> {
+  const u = new URL(t.url);
   const args = [
     "-h",
-    "127.0.0.1",
+    u.hostname,
     "-p",
-    String(t.port),
+    u.port || "6379",
     "-t",
     "get",
     "-c",
