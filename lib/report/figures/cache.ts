@@ -6,7 +6,6 @@
  */
 
 import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
-import type { ResultRow } from "../../results/mod.ts";
 import {
   accountingTally,
   type CachePoint,
