@@ -13,7 +13,7 @@
  */
 
 import { isAbsolute, join, relative } from "node:path";
-import { stopAll } from "./engines/mod.ts";
+import { stopAll, throwIfInterrupted } from "./engines/mod.ts";
 import {
   type Experiment,
   type Histories,
@@ -111,7 +111,16 @@ export async function runExperiment(
     ...(options.repetitions !== undefined ? { repetitions: options.repetitions } : {}),
   });
   const config = exp.config(params, options.overrides as never);
-  const display = openProgress(exp.id, options.view);
+  const screen = openProgress(exp.id, options.view);
+  const t0 = performance.now();
+  // A notebook's interrupt button stops the engines; the next configuration then ends the run.
+  const display = {
+    ...screen,
+    step(label: string) {
+      throwIfInterrupted(t0);
+      screen.step(label);
+    },
+  };
   const startedAt = new Date().toISOString();
   const [provenance, fingerprint] = await Promise.all([
     collectProvenance({ cwd: REPO_ROOT }),

@@ -24,7 +24,7 @@ import {
 export * from "./types.ts";
 export { ENGINE_NAMES, type EngineName, ENGINES } from "./registry.ts";
 export { EngineError, EngineUnavailable } from "./runtime/errors.ts";
-export { runningCount, stopAll } from "./runtime/cleanup.ts";
+export { runningCount, stopAll, throwIfInterrupted } from "./runtime/cleanup.ts";
 
 /** Check an engine name from user input; one-line error listing the valid ones. */
 export function parseEngineName(name: string): EngineName {

@@ -67,7 +67,36 @@ function watchParentOfKernel() {
   Deno.unrefTimer(id);
 }
 
-if (inJupyterKernel()) watchParentOfKernel();
+let interruptedAt: number | undefined;
+
+/**
+ * In a Jupyter kernel the interrupt button sends SIGINT. Without a listener it would kill the
+ * kernel (and its state); with this one it stops the engines this kernel started, marks the
+ * run interrupted ({@link throwIfInterrupted}) and keeps the kernel.
+ */
+function listenForInterrupts() {
+  Deno.addSignalListener("SIGINT", () => {
+    interruptedAt = performance.now();
+    console.error(`interrupted: stopping ${running.size} engine(s) started by this notebook...`);
+    void stopAll();
+  });
+}
+
+/**
+ * Throws when the notebook's interrupt button was pressed since `since` (a performance.now()
+ * time): long runs call it between configurations so an interrupted run ends at once with a
+ * clear message instead of failing on its stopped engines.
+ */
+export function throwIfInterrupted(since: number): void {
+  if (interruptedAt !== undefined && interruptedAt >= since) {
+    throw new Error("interrupted: the run was stopped from the notebook (its engines are stopped)");
+  }
+}
+
+if (inJupyterKernel()) {
+  watchParentOfKernel();
+  listenForInterrupts();
+}
 
 /** Register a started engine; `panic` must synchronously kill its processes (last resort). */
 export function track(engine: Stoppable, panic: () => void): () => void {
@@ -109,13 +138,9 @@ const EXIT_CODES: Record<Terminating, number> = { SIGINT: 130, SIGTERM: 143, SIG
 
 function onSignal(signal: Terminating): () => void {
   return () => {
-    if (signal === "SIGINT" && inJupyterKernel()) {
-      // The notebook's interrupt button: stop this experiment's engines (its pending
-      // operations then fail, and so does the cell) but keep the kernel and its state.
-      console.error(`interrupted: stopping ${running.size} engine(s) started by this cell...`);
-      void stopAll();
-      return;
-    }
+    // In a kernel the interrupt button is handled by listenForInterrupts: stop the engines,
+    // keep the kernel.
+    if (signal === "SIGINT" && inJupyterKernel()) return;
     signalled = true;
     console.error(`\n${signal}: stopping ${running.size} engine(s) started by this run...`);
     const code = EXIT_CODES[signal];

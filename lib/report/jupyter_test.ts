@@ -1,0 +1,154 @@
+// The Jupyter path a reader takes: `jupyter notebook` (Debian's, as ./denow task jupyter starts
+// it) serves notebooks/, starts the user's "deno" kernel — which resolves this checkout's
+// pinned Deno — and runs a notebook's replay cell; the interrupt button stops the engines a cell
+// started and fails the cell, but keeps the kernel.
+
+import assert from "node:assert/strict";
+import { portAnswers, waitUntil } from "../engines/runtime/net.ts";
+import { startNotebookServer } from "./jupyter.ts";
+
+/** The replies to one execute_request on a kernel's websocket. */
+interface Executed {
+  status: string;
+  result?: string;
+  error?: string;
+  stream: string;
+}
+
+/** A minimal Jupyter messaging client over the notebook server's kernel websocket. */
+async function kernelClient(base: string, token: string, kernelId: string) {
+  const ws = new WebSocket(
+    `${base.replace("http", "ws")}/api/kernels/${kernelId}/channels?token=${token}`,
+  );
+  await new Promise((resolve, reject) => {
+    ws.onopen = resolve;
+    ws.onerror = () => reject(new Error("websocket did not open"));
+  });
+  const waiting = new Map<string, { out: Executed; done: (e: Executed) => void }>();
+  const onStream = new Map<string, (text: string) => void>();
+  ws.onmessage = (event) => {
+    const msg = JSON.parse(String(event.data));
+    const parent = msg.parent_header?.msg_id;
+    const w = waiting.get(parent);
+    if (!w) return;
+    const c = msg.content;
+    switch (msg.header.msg_type) {
+      case "stream":
+        w.out.stream += c.text;
+        onStream.get(parent)?.(w.out.stream);
+        break;
+      case "execute_result":
+        w.out.result = c.data["text/plain"];
+        break;
+      case "error":
+        w.out.error = `${c.ename}: ${c.evalue}`;
+        break;
+      case "execute_reply":
+        w.out.status = c.status;
+        break;
+      case "status":
+        if (c.execution_state === "idle") {
+          waiting.delete(parent);
+          // The reply comes on the shell channel, maybe after idle: give it a moment.
+          setTimeout(() => w.done(w.out), 200);
+        }
+    }
+  };
+  return {
+    execute(code: string, streaming?: (text: string) => void): Promise<Executed> {
+      const msgId = crypto.randomUUID();
+      return new Promise((done) => {
+        waiting.set(msgId, { out: { status: "", stream: "" }, done });
+        if (streaming) onStream.set(msgId, streaming);
+        ws.send(JSON.stringify({
+          header: {
+            msg_id: msgId,
+            msg_type: "execute_request",
+            username: "test",
+            session: "test",
+            version: "5.3",
+            date: new Date().toISOString(),
+          },
+          parent_header: {},
+          metadata: {},
+          content: {
+            code,
+            silent: false,
+            store_history: true,
+            user_expressions: {},
+            allow_stdin: false,
+            stop_on_error: true,
+          },
+          channel: "shell",
+          buffers: [],
+        }));
+      });
+    },
+    close: () => ws.close(),
+  };
+}
+
+Deno.test({
+  name:
+    "jupyter notebook runs a replay cell on the workspace's Deno kernel; interrupt stops the engines, not the kernel",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startNotebookServer({ port: undefined, quiet: true });
+    const api = (path: string, init?: RequestInit) =>
+      fetch(`${server.base}${path}${path.includes("?") ? "&" : "?"}token=${server.token}`, init);
+    try {
+      const specs = await (await api("/api/kernelspecs")).json();
+      assert.ok(specs.kernelspecs.deno, `kernelspecs: ${Object.keys(specs.kernelspecs)}`);
+      // What opening a notebook does: a session for its path, whose kernel starts in its folder.
+      const session = await (await api("/api/sessions", {
+        method: "POST",
+        body: JSON.stringify({
+          path: "01-oltp-throughput.ipynb",
+          type: "notebook",
+          kernel: { name: "deno" },
+        }),
+      })).json();
+      const kernel = session.kernel;
+      const k = await kernelClient(server.base, server.token, kernel.id);
+      try {
+        const replay = await k.execute(
+          `const { notebookTables } = await import("../lib/runs.ts");
+           const t = await notebookTables("oltp");
+           [Deno.version.deno, t.oltp_throughput.length > 0]`,
+        );
+        assert.equal(replay.error, undefined, replay.stream);
+        assert.match(replay.result ?? "", /"2\.9\.6", true/, "the pinned Deno replays data/");
+
+        let port = 0;
+        const busy = k.execute(
+          `const { startEngine } = await import("../lib/engines/mod.ts");
+           const { memcachedCommand } = await import("../lib/engines/memcached/client.ts");
+           const mc = await startEngine({ engine: "memcached" });
+           console.log("PORT " + mc.primary.port);
+           while (true) { await memcachedCommand(mc.primary, "version"); await new Promise((r) => setTimeout(r, 100)); }`,
+          (text) => {
+            const m = text.match(/PORT (\d+)/);
+            if (m) port = Number(m[1]);
+          },
+        );
+        await waitUntil(() => port ? Promise.resolve() : Promise.reject(new Error("no port yet")), {
+          timeoutMs: 30_000,
+        });
+        assert.equal(await portAnswers(port), true);
+        const interrupted = await api(`/api/kernels/${kernel.id}/interrupt`, { method: "POST" });
+        assert.equal(interrupted.status, 204);
+        const cell = await busy;
+        assert.equal(cell.status, "error", "the interrupted cell fails");
+        assert.equal(await portAnswers(port), false, "its engine was stopped");
+        const after = await k.execute("1 + 1");
+        assert.equal(after.result, "2", "the kernel survived with its state");
+      } finally {
+        k.close();
+        await api(`/api/sessions/${session.id}`, { method: "DELETE" });
+      }
+    } finally {
+      await server.stop();
+    }
+  },
+});
