@@ -11,17 +11,30 @@ import { cache } from "./experiments/cache/mod.ts";
 import type { Experiment } from "./experiments/experiment.ts";
 import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
+import { replication } from "./experiments/replication/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
+import { replicationFigures } from "./report/figures/replication.ts";
 
 /** Every experiment, in the order the main job runs them. */
 // deno-lint-ignore no-explicit-any
-export const EXPERIMENTS: readonly Experiment<any>[] = [overhead, oltp, cache, analytics];
+export const EXPERIMENTS: readonly Experiment<any>[] = [
+  overhead,
+  oltp,
+  cache,
+  analytics,
+  replication,
+];
 
 /** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
-export const FIGURE_SETS: readonly FigureSet[] = [oltpFigures, cacheFigures, analyticsFigures];
+export const FIGURE_SETS: readonly FigureSet[] = [
+  oltpFigures,
+  cacheFigures,
+  analyticsFigures,
+  replicationFigures,
+];
 
 /** An experiment by id; one-line error listing the valid ids. */
 // deno-lint-ignore no-explicit-any

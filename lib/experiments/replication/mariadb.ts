@@ -1,15 +1,51 @@
 /**
- * The replication store on MariaDB: the same log table in InnoDB, written with autocommit on
- * the primary; the engine's own view is the GTID sequence number the primary has logged
- * against the one each replica has applied (exact transactions behind), and
- * Seconds_Behind_Master (1 s resolution).
+ * MariaDB's replication binding: GTID replication, asynchronous and semi-synchronous (one
+ * cluster each: semi-sync is a server setting). The store is the same log table in InnoDB,
+ * written with autocommit on the primary; the engine's own view is the GTID sequence number
+ * the primary has logged against the one each replica has applied (exact transactions
+ * behind), and Seconds_Behind_Master (1 s resolution).
+ *
+ * @module
  */
 
 import type mysql from "mysql2/promise";
 import { connectMariadb, queryMariadb } from "../../engines/mariadb/client.ts";
-import type { Engine, EngineNode } from "../../engines/types.ts";
-import type { EngineLagSample, ReplicationStore, ReplReader, ReplWriter } from "./store.ts";
+import type { Engine, EngineNode } from "../../engines/mod.ts";
+import type {
+  EngineLagSample,
+  ReplicationBinding,
+  ReplicationStore,
+  ReplReader,
+  ReplWriter,
+} from "./binding.ts";
 import { waitUntil } from "./wait.ts";
+
+/** MariaDB 10.11, a primary and GTID replicas; writers have one level, `default`. */
+export const mariadbBinding: ReplicationBinding = {
+  name: "mariadb",
+  engine: "mariadb",
+  modes: [
+    {
+      id: "mariadb_async",
+      cluster: { mode: "async" },
+      level: "default",
+      waitsForReplica: false,
+      describe: "MariaDB GTID replication, asynchronous",
+      // The cluster's settings (rpl_semi_sync_master_enabled) already tell the modes apart.
+      engineConfig: {},
+    },
+    {
+      id: "mariadb_semisync",
+      cluster: { mode: "semisync" },
+      level: "default",
+      waitsForReplica: true,
+      describe:
+        "MariaDB semi-synchronous (a replica has received the event; falls back to async after 10 s)",
+      engineConfig: {},
+    },
+  ],
+  store: mariadbReplication,
+};
 
 const DB = "repl";
 

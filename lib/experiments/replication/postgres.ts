@@ -1,21 +1,81 @@
 /**
- * The replication store on PostgreSQL: an append-only log table, `synchronous_commit` set
- * per writer session, and pg_stat_replication's write/flush/replay lag and WAL positions as
+ * PostgreSQL's replication binding: streaming replication, asynchronous and with a
+ * synchronous standby at `synchronous_commit` = remote_write / on / remote_apply (set per
+ * writer session, so the three synchronous modes share one cluster). The store is an
+ * append-only log table; pg_stat_replication's write/flush/replay lag and WAL positions are
  * the engine's own view.
+ *
+ * @module
  */
 
 import type pg from "pg";
 import { connectPostgres, queryPostgres } from "../../engines/postgres/client.ts";
-import type { Engine, EngineNode } from "../../engines/types.ts";
+import type { Engine, EngineNode } from "../../engines/mod.ts";
 import type {
   EngineLagSample,
+  ReplicationBinding,
+  ReplicationMode,
   ReplicationStore,
   ReplReader,
   ReplWriter,
   StreamPosition,
   WriteOutcome,
-} from "./store.ts";
+} from "./binding.ts";
 import { waitUntil } from "./wait.ts";
+
+/** The synchronous standby's cluster: the primary waits for one standby (FIRST 1). */
+const SYNC = { mode: "sync", synchronousCommit: "on" } as const;
+
+/** A mode whose writer sets `synchronous_commit = level` for its session. */
+function mode(
+  id: string,
+  cluster: ReplicationMode["cluster"],
+  level: string,
+  describe: string,
+): ReplicationMode {
+  return {
+    id,
+    cluster,
+    level,
+    waitsForReplica: cluster.mode !== "async",
+    describe,
+    // Set per session, so the server settings alone would not tell the modes apart.
+    engineConfig: { session_synchronous_commit: level },
+  };
+}
+
+/** PostgreSQL 15, a primary and streaming replicas. */
+export const postgresBinding: ReplicationBinding = {
+  name: "postgres",
+  engine: "postgres",
+  modes: [
+    mode(
+      "pg_async",
+      { mode: "async" },
+      "on",
+      "PostgreSQL streaming replication, asynchronous (commit flushed locally only)",
+    ),
+    mode(
+      "pg_remote_write",
+      SYNC,
+      "remote_write",
+      "PostgreSQL synchronous standby, synchronous_commit = remote_write (standby has written WAL to its OS)",
+    ),
+    mode(
+      "pg_on",
+      SYNC,
+      "on",
+      "PostgreSQL synchronous standby, synchronous_commit = on (standby has flushed WAL)",
+    ),
+    mode(
+      "pg_remote_apply",
+      SYNC,
+      "remote_apply",
+      "PostgreSQL synchronous standby, synchronous_commit = remote_apply (standby has applied: visible)",
+    ),
+  ],
+  store: postgresReplication,
+};
 
 const LEVELS = ["local", "remote_write", "on", "remote_apply"];
 

@@ -1,14 +1,49 @@
 /**
- * The replication store on Redis: each write adds its number to a global sorted set (the
- * log the lag watcher reads) and to the key's own sorted set (the register), in one MULTI;
- * the `wait` level follows it with `WAIT 1 <timeout>`. The engine's own view is the
- * primary's master_repl_offset against each replica's processed offset, in bytes.
+ * Redis's replication binding: asynchronous replication, written without and with
+ * `WAIT 1 <timeout>` after each write (one cluster: WAIT is the writer's choice). Each write
+ * adds its number to a global sorted set (the log the lag watcher reads) and to the key's own
+ * sorted set (the register), in one MULTI. The engine's own view is the primary's
+ * master_repl_offset against each replica's processed offset, in bytes.
+ *
+ * @module
  */
 
 import type { Redis } from "ioredis";
 import { connectRedis, parseRedisInfo } from "../../engines/redis/client.ts";
-import type { Engine } from "../../engines/types.ts";
-import type { EngineLagSample, ReplicationStore, ReplReader, ReplWriter } from "./store.ts";
+import type { Engine } from "../../engines/mod.ts";
+import type {
+  EngineLagSample,
+  ReplicationBinding,
+  ReplicationStore,
+  ReplReader,
+  ReplWriter,
+} from "./binding.ts";
+
+/** Redis 7, a primary and replicas (no persistence: replication only). */
+export const redisBinding: ReplicationBinding = {
+  name: "redis",
+  engine: "redis",
+  modes: [
+    {
+      id: "redis_async",
+      cluster: { mode: "async" },
+      level: "none",
+      waitsForReplica: false,
+      describe: "Redis replication, asynchronous",
+      // WAIT is a command the writer sends, not a server setting: the row must say so.
+      engineConfig: { wait: "none" },
+    },
+    {
+      id: "redis_wait",
+      cluster: { mode: "async" },
+      level: "wait",
+      waitsForReplica: true,
+      describe: "Redis with WAIT 1 after each write (a replica has received it; WAIT times out)",
+      engineConfig: { wait: "WAIT 1" },
+    },
+  ],
+  store: redisReplication,
+};
 
 const LOG = "repl:log";
 const keyOf = (k: number) => `repl:k:${k}`;

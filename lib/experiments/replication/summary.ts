@@ -1,12 +1,15 @@
 /**
  * What the replication notebook and the ADR read off the rows: per-mode means over
  * repetitions, the lag CDF, the stale-read curve, the pause timeline, the client/engine
- * cross-check, and the ADR's figures — all computed from data/replication*.csv.
+ * cross-check — all computed from data/replication*.csv (the ADR's figures in
+ * lib/report/figures/replication.ts phrase them).
+ *
+ * @module
  */
 
 import type { ResultRow } from "../../results/mod.ts";
-import { ratioOfMeans, summarizeBy } from "../../stats/mod.ts";
-import { REPLICATION_MODES } from "./store.ts";
+import { summarizeBy } from "../../stats/mod.ts";
+import { REPLICATION_MODES } from "./bindings.ts";
 
 /** A mode's mean of one metric over repetitions, with its interval. */
 export interface ModePoint {

@@ -5,10 +5,12 @@
  * server-side moments of polls i-1 and i, so its visibility time is estimated as the middle
  * of that window and the window's width is the measurement's resolution. An
  * {@link EngineSampler} reads the engine's own lag view at a fixed interval.
+ *
+ * @module
  */
 
 import { setImmediate } from "node:timers";
-import type { EngineLagSample, ReplicationStore, ReplReader } from "./store.ts";
+import type { EngineLagSample, ReplicationStore, ReplReader } from "./binding.ts";
 
 /** One poll's server-side moment: mid-flight, or half a typical round trip before a slow reply. */
 function serverMoment(t0: number, t1: number, typicalRtt: number): number {
@@ -128,6 +130,16 @@ export async function waitFor(check: () => boolean, timeoutMs: number): Promise<
     await new Promise((r) => setTimeout(r, 10));
   }
   return true;
+}
+
+/** Waits until `performance.now() >= target` (timer for the bulk, event-loop turns after). */
+export async function until(target: number): Promise<void> {
+  for (;;) {
+    const rem = target - performance.now();
+    if (rem <= 0) return;
+    if (rem > 4) await new Promise((r) => setTimeout(r, rem - 3));
+    else await new Promise((r) => setImmediate(r));
+  }
 }
 
 /** The q-quantile (0..1) of sorted numbers (nearest rank); NaN when empty. */

@@ -7,6 +7,7 @@
 
 import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
 import type { ResultRow } from "../../results/mod.ts";
+import { ratioOfMeans } from "../../stats/mod.ts";
 import {
   agreementShare,
   modeValue,

@@ -1,39 +1,64 @@
 // The replication experiment at quick scale on real engines: every store works end to end,
 // the probes produce a history the checker judges, and the pause fault behaves as each mode
-// promises (asynchronous commits go on, synchronous ones wait). Speed is never asserted.
+// promises (asynchronous commits go on, synchronous ones wait). The sweep is planned from
+// the bindings' modes. Speed is never asserted.
 
 import assert from "node:assert/strict";
-import { formatResults } from "../results/mod.ts";
+import { formatResults } from "../../results/mod.ts";
+import type { Progress } from "../experiment.ts";
+import { experimentParams } from "../params.ts";
 import {
   LAG_CDF_TABLE,
   REPLICATION_EXPERIMENT,
   replicationConfig,
   runReplication,
   TIMELINE_TABLE,
-} from "./replication.ts";
+} from "./mod.ts";
+
+const quick = experimentParams({ scale: "quick", repetitions: 1 });
+
+/** A progress sink that remembers what the experiment planned, ran and skipped. */
+function recorder() {
+  const seen = { planned: 0, steps: [] as string[], skipped: [] as [number, string][] };
+  const progress: Progress = {
+    plan: (n) => (seen.planned = n),
+    step: (l) => seen.steps.push(l),
+    skip: (n, r) => seen.skipped.push([n, r]),
+    log() {},
+    detail() {},
+  };
+  return { seen, progress };
+}
 
 Deno.test("replication config: bad input fails with one line", () => {
   assert.throws(
-    () => replicationConfig({ scale: "quick", modes: ["pg_nope"] }),
-    /unknown mode "pg_nope"; use pg_async/,
+    () => replicationConfig(quick, { modes: ["pg_nope"] }),
+    /^Error: replication: unknown mode "pg_nope"; use pg_async/,
   );
-  assert.throws(() => replicationConfig({ scale: "quick", rates: [0] }), /rate must be a positive/);
-  assert.throws(() => replicationConfig({ scale: "quick", slots: 0 }), /slots must be a positive/);
   assert.throws(
-    () => replicationConfig({ scale: "quick", pauseS: 10, timeoutMs: 5000 }),
+    () => replicationConfig(quick, { engines: ["redis"], modes: ["pg_async"] }),
+    /unknown mode "pg_async"; use redis_async, redis_wait$/,
+  );
+  assert.throws(() => replicationConfig(quick, { rates: [0] }), /rate must be a positive/);
+  assert.throws(() => replicationConfig(quick, { slots: 0 }), /slots must be a positive/);
+  assert.throws(
+    () => replicationConfig(quick, { pauseS: 10, timeoutMs: 5000 }),
     /pauseS .* must be shorter than timeoutMs/,
   );
-  assert.throws(() => replicationConfig({ scale: "huge" }), /huge/);
+  assert.throws(() => replicationConfig(quick, { engines: ["oracle"] }), /no binding "oracle"/);
+  assert.throws(() => experimentParams({ scale: "huge" }), /huge/);
 });
 
 Deno.test("replication: a quick real run on PostgreSQL, MariaDB and Redis", async () => {
-  const config = replicationConfig({
-    scale: "quick",
-    repetitions: 1,
-    progress: "silent",
+  const config = replicationConfig(quick, {
     modes: ["pg_async", "pg_remote_apply", "mariadb_async", "redis_wait"],
   });
-  const tables = await runReplication(config, () => {});
+  const { seen, progress } = recorder();
+  const tables = await runReplication(config, progress);
+  // Per mode: one lag run per rate, capacity and probes per repetition, one pause.
+  assert.equal(seen.planned, 4 * (1 + 2 + 1));
+  assert.equal(seen.steps.length + seen.skipped.reduce((n, [k]) => n + k, 0), seen.planned);
+  assert.deepEqual(seen.skipped, [], "every engine of the test runs here");
   const rows = tables[REPLICATION_EXPERIMENT];
   for (const t of [REPLICATION_EXPERIMENT, LAG_CDF_TABLE, TIMELINE_TABLE] as const) {
     assert.ok(tables[t].length > 0, `${t} has rows`);
@@ -56,6 +81,13 @@ Deno.test("replication: a quick real run on PostgreSQL, MariaDB and Redis", asyn
     assert.ok(get(mode, "crosscheck_agrees").length === 2, `${mode}: engine view compared`);
     assert.ok(get(mode, "throughput", { phase: "capacity", op: "all" })[0].value > 0);
   }
+  // What each mode declares reaches engine_config (a per-session level is not a setting).
+  assert.match(
+    get("pg_remote_apply", "pause")[0].engine_config,
+    /session_synchronous_commit=remote_apply/,
+  );
+  assert.match(get("redis_wait", "pause")[0].engine_config, /wait=WAIT 1/);
+  assert.equal(get("mariadb_async", "pause")[0].engine_config, "replicas=2;replication=async");
   // The fault: asynchronous commits are acknowledged while the replicas are stopped;
   // synchronous ones (remote_apply, WAIT) are not acknowledged with replication meanwhile.
   assert.ok(get("pg_async", "acked_during_pause")[0].value > 0, "async keeps committing");
