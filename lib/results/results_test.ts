@@ -256,7 +256,6 @@ Deno.test("ResultSet: fail-fast values and load summaries to rows", async () => 
   );
   let k = 0;
   const result = await runClosedLoop({
-    progress: "silent",
     concurrency: 2,
     operations: 20,
     op: (_w, _r, ctx) => {
