@@ -300,7 +300,7 @@ export async function runNotebook(path: string, options: RunOptions = {}): Promi
       if (outcome.status === "cell_error") throw cellErrorMessage(path, nb, outcome);
       const issues = verifyOutputs(nb);
       if (issues.length === 0) {
-        const before = await Deno.readTextFile(outPath).then((t) => JSON.parse(t), () => null);
+        const before = await Deno.readTextFile(outPath).then(parseNotebook, () => undefined);
         if (before && outputsKey(before) === outputsKey(nb)) {
           log(`notebook ${path}: outputs unchanged; file left as it was`);
         } else {
@@ -369,4 +369,13 @@ async function cleanUp(tmpOut: string, jupyterPath: string) {
   await Deno.remove(jupyterPath, { recursive: true }).catch(() => {});
   releasePath(tmpOut);
   releasePath(jupyterPath);
+}
+
+/** A notebook file's JSON, or undefined when the file is not a notebook (empty, partial). */
+function parseNotebook(text: string): NotebookJson | undefined {
+  try {
+    return JSON.parse(text) as NotebookJson;
+  } catch {
+    return undefined;
+  }
 }
