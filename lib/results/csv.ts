@@ -48,13 +48,21 @@ export function formatResults(rows: readonly ResultRow[], source = "formatResult
  */
 export async function writeResults(path: string, rows: readonly ResultRow[]): Promise<void> {
   const text = formatResults(rows, `writeResults(${path})`);
+  await Deno.mkdir(dirname(path), { recursive: true });
+  await writeAtomic(path, new TextEncoder().encode(text));
+}
+
+/**
+ * Writes bytes to `path` atomically: a temp file in the same directory, fsync, rename, then an
+ * fsync of the directory so the rename itself is durable. A crash leaves the old file or the
+ * new one, never a partial one.
+ */
+export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
-  await Deno.mkdir(dir, { recursive: true });
   const tmp = join(dir, `.${basename(path)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`);
   try {
     const file = await Deno.open(tmp, { write: true, createNew: true });
     try {
-      const bytes = new TextEncoder().encode(text);
       for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
       await file.sync();
     } finally {
@@ -68,7 +76,7 @@ export async function writeResults(path: string, rows: readonly ResultRow[]): Pr
   try {
     const d = await Deno.open(dir, { read: true });
     try {
-      await d.sync(); // make the rename itself durable
+      await d.sync();
     } finally {
       d.close();
     }

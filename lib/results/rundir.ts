@@ -13,9 +13,9 @@
  * @module
  */
 
-import { basename, join, resolve } from "node:path";
+import { join } from "node:path";
 import { csvFormat, csvParse, csvParseRows } from "d3-dsv";
-import { formatResults, parseResults } from "./csv.ts";
+import { formatResults, parseResults, writeAtomic } from "./csv.ts";
 import type { ResultRow } from "./schema.ts";
 
 /** Name of the manifest in a run directory and in data/. */
@@ -67,27 +67,6 @@ export interface Manifest {
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Writes a file atomically: a temp file in the same directory, fsync, rename. */
-async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const tmp = join(
-    resolve(path, ".."),
-    `.${basename(path)}.${crypto.randomUUID().slice(0, 8)}.tmp`,
-  );
-  try {
-    const file = await Deno.open(tmp, { write: true, createNew: true });
-    try {
-      for (let off = 0; off < bytes.length;) off += await file.write(bytes.subarray(off));
-      await file.sync();
-    } finally {
-      file.close();
-    }
-    await Deno.rename(tmp, path);
-  } catch (err) {
-    await Deno.remove(tmp).catch(() => {});
-    throw err;
-  }
 }
 
 /** Reads a directory's manifest; an absent one is an empty manifest. */

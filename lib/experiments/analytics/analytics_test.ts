@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import type { ResultRow } from "../../results/schema.ts";
-import type { Progress } from "../experiment.ts";
 import { experimentParams } from "../params.ts";
 import { type AnalyticsBinding, expressible } from "./binding.ts";
 import { ANALYTICS_BINDINGS } from "./bindings.ts";
@@ -14,27 +13,11 @@ import { analyticsConfig, plannedSteps, runAnalytics } from "./mod.ts";
 import { postgresHeapBinding } from "./postgres.ts";
 import { QUERY_IDS } from "./queries.ts";
 import { timescaledbBinding } from "./timescaledb.ts";
+import { recordingProgress, type Seen } from "../testing.ts";
 
 const quick = experimentParams({ scale: "quick", repetitions: 1 });
 
-interface Seen {
-  planned: number;
-  steps: string[];
-  skipped: [number, string][];
-}
-
-/** A progress sink that remembers what the experiment planned, ran and skipped. */
-function recorder() {
-  const seen: Seen = { planned: 0, steps: [], skipped: [] };
-  const progress: Progress = {
-    plan: (n) => (seen.planned = n),
-    step: (l) => seen.steps.push(l),
-    skip: (n, r) => seen.skipped.push([n, r]),
-    log() {},
-    detail() {},
-  };
-  return { seen, progress };
-}
+const recorder = recordingProgress;
 
 // One quick run (real engines, 5 000 events) in a child process — embedded chDB binds one data
 // directory per process — shared by the tests below.

@@ -4,27 +4,16 @@
 
 import assert from "node:assert/strict";
 import { experimentParams } from "../params.ts";
-import type { Progress } from "../experiment.ts";
 import type { OltpBinding } from "./binding.ts";
 import { OLTP_BINDINGS } from "./bindings.ts";
 import { oltpConfig, runOltp } from "./mod.ts";
 import { postgresBinding } from "./postgres.ts";
 import { invariantTally, oltpSkipped, oltpSummary } from "./summary.ts";
+import { recordingProgress } from "../testing.ts";
 
 const quick = experimentParams({ scale: "quick", repetitions: 1 });
 
-/** A progress sink that remembers what the experiment planned, ran and skipped. */
-function recorder() {
-  const seen = { planned: 0, steps: [] as string[], skipped: [] as [number, string][] };
-  const progress: Progress = {
-    plan: (n) => (seen.planned = n),
-    step: (l) => seen.steps.push(l),
-    skip: (n, r) => seen.skipped.push([n, r]),
-    log() {},
-    detail() {},
-  };
-  return { seen, progress };
-}
+const recorder = recordingProgress;
 
 Deno.test("oltp: a quick sweep yields throughput, latency, aborts and a verdict per run", async () => {
   const config = oltpConfig(quick, { concurrency: [1, 4], durationS: 0.5, warmupS: 0.1 });

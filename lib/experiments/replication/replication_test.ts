@@ -5,7 +5,6 @@
 
 import assert from "node:assert/strict";
 import { formatResults } from "../../results/mod.ts";
-import type { Progress } from "../experiment.ts";
 import { experimentParams } from "../params.ts";
 import {
   LAG_CDF_TABLE,
@@ -14,21 +13,11 @@ import {
   runReplication,
   TIMELINE_TABLE,
 } from "./mod.ts";
+import { recordingProgress } from "../testing.ts";
 
 const quick = experimentParams({ scale: "quick", repetitions: 1 });
 
-/** A progress sink that remembers what the experiment planned, ran and skipped. */
-function recorder() {
-  const seen = { planned: 0, steps: [] as string[], skipped: [] as [number, string][] };
-  const progress: Progress = {
-    plan: (n) => (seen.planned = n),
-    step: (l) => seen.steps.push(l),
-    skip: (n, r) => seen.skipped.push([n, r]),
-    log() {},
-    detail() {},
-  };
-  return { seen, progress };
-}
+const recorder = recordingProgress;
 
 Deno.test("replication config: bad input fails with one line", () => {
   assert.throws(
