@@ -178,6 +178,11 @@ export async function runExperiment(
   };
 }
 
+/** Every row of a table with the code fingerprint of the run that made it. */
+function stamp(rows: Tables[string], fingerprint: string): Tables[string] {
+  return rows.map((r) => ({ ...r, code_fingerprint: fingerprint }));
+}
+
 /** Why a run's results may not replace data/ automatically, or undefined when they may. */
 export function promotionBlocker(
   params: { scale: string; seed: number; repetitions: number },

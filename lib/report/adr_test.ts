@@ -51,6 +51,7 @@ function row(clients: number, value: number): ResultRow {
     deno_version: "test",
     git_commit: "unknown",
     git_dirty: true,
+    code_fingerprint: "",
     started_at: "2026-01-01T00:00:00Z",
     duration_s: 1,
   };

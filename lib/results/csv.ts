@@ -16,6 +16,7 @@ import {
   IDENTITY_COLUMNS,
   MEASURE_COLUMNS,
   NUMERIC_COLUMNS,
+  OPTIONAL_COLUMNS,
   PROVENANCE_COLUMNS,
   type ResultRow,
   rowProblem,
@@ -85,7 +86,7 @@ export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void
   }
 }
 
-const REQUIRED: readonly string[] = FIXED_COLUMNS;
+const REQUIRED: readonly string[] = FIXED_COLUMNS.filter((c) => !OPTIONAL_COLUMNS.includes(c));
 const NON_EMPTY = ["experiment", "engine", "scale", "metric"];
 
 /**
@@ -138,6 +139,7 @@ export function parseResults(text: string, source: string): ResultRow[] {
       );
     }
     row.git_dirty = row.git_dirty === "true";
+    row.code_fingerprint ??= "";
     out.push(row as ResultRow);
   }
   return out;

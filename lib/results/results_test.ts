@@ -68,7 +68,7 @@ Deno.test("CSV round trip: values, provenance, dimensions, column order", async 
       text.split("\n")[0],
       "experiment,engine,engine_version,provider,engine_config,scale,seed,repetition," +
         "concurrency,op,note,metric,value,unit,host_cpu,host_cores,host_mem_gib,host_os," +
-        "deno_version,git_commit,git_dirty,started_at,duration_s",
+        "deno_version,git_commit,git_dirty,code_fingerprint,started_at,duration_s",
     );
     const back = await readResults(path);
     assert.equal(back.length, 3);
@@ -167,7 +167,7 @@ Deno.test("reader: one-line errors naming file, row and problem", async () => {
       [
         "fields.csv",
         lines[0] + "\na,b,c\n",
-        /fields\.csv: row 1 \(line 2\): has 3 fields, header has 23/,
+        /fields\.csv: row 1 \(line 2\): has 3 fields, header has 24/,
       ],
       [
         "header.csv",

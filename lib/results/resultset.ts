@@ -144,6 +144,7 @@ export class RunResults {
       deno_version: p.deno_version,
       git_commit: p.git_commit,
       git_dirty: p.git_dirty,
+      code_fingerprint: "",
       started_at: this.#startedAt,
       duration_s: Math.round(duration * 1000) / 1000,
     }));

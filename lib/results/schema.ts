@@ -31,9 +31,16 @@ export const PROVENANCE_COLUMNS = [
   "deno_version",
   "git_commit",
   "git_dirty",
+  "code_fingerprint",
   "started_at",
   "duration_s",
 ] as const;
+
+/**
+ * Provenance columns a file may lack: results written before they existed stay readable (and
+ * are then reported as of unknown code by the ADR check).
+ */
+export const OPTIONAL_COLUMNS: readonly string[] = ["code_fingerprint"];
 
 /** All fixed (non-dimension) columns. */
 export const FIXED_COLUMNS: readonly string[] = [
@@ -93,6 +100,11 @@ export interface ResultRow {
   git_commit: string;
   /** Whether the work tree had uncommitted changes (true when unknown). */
   git_dirty: boolean;
+  /**
+   * Hash of the code the experiment's results depend on (its import graph, see lib/runs.ts),
+   * stamped by the runner; empty until then, and in files that predate it.
+   */
+  code_fingerprint: string;
   /** Wall-clock start of the run (ISO 8601). */
   started_at: string;
   /** Duration of the run (s). */
@@ -146,6 +158,9 @@ export function rowProblem(row: Record<string, unknown>): string | undefined {
   if (!Number.isInteger(row.seed)) return `column "seed" must be an integer, got ${row.seed}`;
   if (typeof row.git_dirty !== "boolean") {
     return `column "git_dirty" must be a boolean, got ${String(row.git_dirty)}`;
+  }
+  if (typeof row.code_fingerprint !== "string") {
+    return `column "code_fingerprint" must be a string, got ${String(row.code_fingerprint)}`;
   }
   for (const [k, v] of Object.entries(row)) {
     if (FIXED_COLUMNS.includes(k)) continue;

@@ -90,6 +90,7 @@ function row(engine: string, repetition: number, value: number, extra = {}): Res
     deno_version: "2.9.6",
     git_commit: "x",
     git_dirty: false,
+    code_fingerprint: "",
     started_at: "2026-01-01T00:00:00Z",
     duration_s: 1,
     ...extra,
