@@ -59,9 +59,20 @@ export interface AdrProblem {
   file: string;
   /** 1-based line. */
   line: number;
-  /** stale: text differs from data; unknown: no such figure; error: the figure threw;
-   * malformed: markers do not pair up; missing_link: a linked data/notebook file is absent. */
-  kind: "stale" | "unknown" | "error" | "malformed" | "missing_link";
+  /**
+   * stale: text differs from data; unknown: no such figure; error: the figure threw;
+   * malformed: markers do not pair up; missing_link: a linked data/notebook file is absent;
+   * residue: template text never rendered; unmarked_number: a measured-looking number typed
+   * outside a figure marker (see adr_lint.ts).
+   */
+  kind:
+    | "stale"
+    | "unknown"
+    | "error"
+    | "malformed"
+    | "missing_link"
+    | "residue"
+    | "unmarked_number";
   /** The figure id or the link target. */
   id: string;
   /** One line for humans. */
