@@ -13,6 +13,7 @@ import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
 import { replication } from "./experiments/replication/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
+import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
@@ -30,6 +31,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
 
 /** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
 export const FIGURE_SETS: readonly FigureSet[] = [
+  citedFigures,
   oltpFigures,
   cacheFigures,
   analyticsFigures,

@@ -12,31 +12,6 @@ import { ANALYTICS_BINDINGS } from "./bindings.ts";
 /** The CSV behind this module. */
 export const ANALYTICS_FILE = "analytics_aggregation.csv";
 
-/**
- * ClickBench's published results this experiment is set against (not our measurements): read
- * from github.com/ClickHouse/ClickBench at commit faa7e582cf (2026-08-22), files
- * `clickhouse/results/20260822/c6a.4xlarge.json`, `postgresql/results/20250310/c6a.4xlarge.json`,
- * `postgresql-indexed/results/20250310/c6a.4xlarge.json` and
- * `timescaledb/results/20260510/c6a.4xlarge.json`: 43 queries over ~10^8 rows of web
- * analytics on a 16-vCPU, 32 GB machine; ratio = geometric mean over queries of
- * (t_other + 10 ms) / (t_clickhouse + 10 ms), hot time = the faster of runs 2 and 3 — the
- * summary rule of ClickBench's README.
- */
-export const CLICKBENCH = {
-  commit: "faa7e582cf7f2be943d11e5340fdc8a274671f2f",
-  machine: "c6a.4xlarge (16 vCPU, 32 GB)",
-  rows: "~10^8",
-  /** PostgreSQL (plain heap, no indexes) / ClickHouse, hot runs. */
-  postgresHot: 1840,
-  /** PostgreSQL with indexes (tuned) / ClickHouse, hot runs. */
-  postgresIndexedHot: 19.4,
-  /** TimescaleDB (columnstore) / ClickHouse, hot runs. */
-  timescaleHot: 11.4,
-  /** Bytes on disk: PostgreSQL 106.5 GB vs ClickHouse 15.3 GB. */
-  postgresBytes: 106_489_682_778,
-  clickhouseBytes: 15_269_865_399,
-} as const;
-
 /** Display names of the stores, from their bindings. */
 export const STORE_LABELS: Record<string, string> = Object.fromEntries(
   ANALYTICS_BINDINGS.map((b) => [b.name, b.label]),
