@@ -15,7 +15,7 @@
 
 import { parseArgs } from "node:util";
 import { join, relative, resolve } from "node:path";
-import { checkAdr, describeProblem, mergeFigures, updateAdr } from "./report/adr.ts";
+import { checkAdrFull, describeProblem, mergeFigures, updateAdr } from "./report/adr.ts";
 import { checkReport } from "./report/browser_check.ts";
 import { compareRuns } from "./report/compare.ts";
 import { exportReport } from "./report/html.ts";
@@ -23,7 +23,7 @@ import { listNotebooks, resolveNotebook, runNotebook } from "./report/notebooks.
 import { experimentById, EXPERIMENTS, FIGURE_SETS } from "./registry.ts";
 import { DATA_DIR, REPO_ROOT } from "./results/paths.ts";
 import { promoteRun } from "./results/rundir.ts";
-import { recheckExperiment, runExperiment, shown, userDir } from "./runs.ts";
+import { codeFingerprint, recheckExperiment, runExperiment, shown, userDir } from "./runs.ts";
 import { SCALE_NAMES } from "./workload/scales.ts";
 
 /** A usage mistake: reported with exit code 2. */
@@ -282,7 +282,16 @@ async function adrCommand(args: string[]): Promise<void> {
   if (values.help) return void console.log(HELP.adr);
   const figures = mergeFigures(FIGURE_SETS);
   if (values.check) {
-    const problems = await checkAdr({ figures });
+    const fingerprints = new Map(
+      await Promise.all(
+        EXPERIMENTS.map(async (e) => [e.id, await codeFingerprint(e.module)] as const),
+      ),
+    );
+    const { problems, outdated } = await checkAdrFull({ figures, fingerprints });
+    for (const o of outdated) say(`${shown(o.file)}:${o.line}: outdated: ${o.message}`);
+    if (outdated.length) {
+      say(`adr: ${outdated.length} figure(s) rest on data measured by older code (warnings)`);
+    }
     for (const p of problems) say(describeProblem(p));
     if (problems.length) {
       throw new Error(`${problems.length} ADR problem(s); regenerate with: ./denow task adr`);

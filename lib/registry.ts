@@ -17,6 +17,7 @@ import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
+import { provenanceFigures } from "./report/figures/provenance.ts";
 import { replicationFigures } from "./report/figures/replication.ts";
 
 /** Every experiment, in the order the main job runs them. */
@@ -32,6 +33,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
 /** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
 export const FIGURE_SETS: readonly FigureSet[] = [
   citedFigures,
+  provenanceFigures,
   oltpFigures,
   cacheFigures,
   analyticsFigures,

@@ -15,9 +15,11 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { DATA_DIR, REPO_ROOT } from "../results/paths.ts";
-import { readTable } from "../results/rundir.ts";
+import { readManifest, readTable } from "../results/rundir.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { type FigureData, type FigureFn, type FigureSet, figureText } from "../results/figure.ts";
+import type { Manifest } from "../results/rundir.ts";
+import { templateResidue } from "./adr_lint.ts";
 
 /** Where the ADRs live. */
 export const ADR_DIR = join(REPO_ROOT, "adr");
@@ -126,14 +128,20 @@ export function findFigures(
   return { regions, problems };
 }
 
-/** A {@link FigureData} reading `dir` (each file once, verified against its manifest). */
-export function figureData(dir = DATA_DIR): FigureData {
+/**
+ * A {@link FigureData} reading `dir` (each file once, verified against its manifest);
+ * `onRead` learns every file a figure reads (so the check can tell what data it rests on).
+ */
+export function figureData(dir = DATA_DIR, onRead: (file: string) => void = () => {}): FigureData {
   const cache = new Map<string, Promise<ResultRow[]>>();
+  let manifest: Promise<Manifest> | undefined;
   return {
     rows(file) {
+      onRead(file);
       if (!cache.has(file)) cache.set(file, readTable(dir, file));
       return cache.get(file)!;
     },
+    manifest: () => manifest ??= readManifest(dir),
   };
 }
 
@@ -145,6 +153,19 @@ export interface AdrOptions {
   dataDir?: string;
   /** Repository root that data/ and notebooks/ links are checked against (for tests). */
   root?: string;
+  /**
+   * The code fingerprint of each experiment's current code, by experiment id: figures whose
+   * data came from other code of that experiment are reported as outdated (a warning).
+   */
+  fingerprints?: ReadonlyMap<string, string>;
+}
+
+/** A figure whose data was measured by other code than its experiment's current code. */
+export interface Outdated {
+  file: string;
+  line: number;
+  id: string;
+  message: string;
 }
 
 /**
@@ -156,12 +177,16 @@ export async function renderAdr(
   markdown: string,
   options: AdrOptions,
   file = "ADR",
-): Promise<{ text: string; problems: AdrProblem[] }> {
+): Promise<{ text: string; problems: AdrProblem[]; outdated: Outdated[] }> {
   const { regions, problems } = findFigures(markdown, file);
-  const data = figureData(options.dataDir);
+  let reads: Set<string> = new Set();
+  const data = figureData(options.dataDir, (f) => reads.add(f));
+  const manifest = options.fingerprints ? await data.manifest() : undefined;
+  const outdated: Outdated[] = [];
   let text = "";
   let at = 0;
   for (const r of regions) {
+    reads = new Set();
     text += markdown.slice(at, r.start);
     at = r.end;
     const fn = options.figures.get(r.id);
@@ -193,10 +218,26 @@ export async function renderAdr(
         message: `"${r.id}" says ${JSON.stringify(r.text)}, data says ${JSON.stringify(value)}`,
       });
     }
+    if (manifest && options.fingerprints) {
+      for (const f of reads) {
+        const entry = manifest.tables[f.endsWith(".csv") ? f : `${f}.csv`];
+        const now = entry && options.fingerprints.get(entry.experiment);
+        if (entry && now && entry.code_fingerprint !== now) {
+          outdated.push({
+            ...where(file, r),
+            message: `"${r.id}" rests on ${f}, measured by other code of ${entry.experiment} ` +
+              `(${entry.code_fingerprint.slice(0, 16)} at ${
+                entry.git_commit.slice(0, 7)
+              }; now ${now}): re-run ./denow task run ${entry.experiment}`,
+          });
+        }
+      }
+    }
     text += value;
   }
   text += markdown.slice(at);
-  return { text, problems };
+  problems.push(...templateResidue(markdown, file));
+  return { text, problems, outdated };
 }
 
 /** The location fields of a problem about a region. */
@@ -277,13 +318,27 @@ export async function updateAdr(
  * numbers are exactly what the data says. An ADR without figures passes trivially.
  */
 export async function checkAdr(options: AdrOptions, files?: string[]): Promise<AdrProblem[]> {
+  return (await checkAdrFull(options, files)).problems;
+}
+
+/**
+ * {@link checkAdr} with the warnings: figures whose data came from older code of their
+ * experiment (when `options.fingerprints` is given).
+ */
+export async function checkAdrFull(
+  options: AdrOptions,
+  files?: string[],
+): Promise<{ problems: AdrProblem[]; outdated: Outdated[] }> {
   const problems: AdrProblem[] = [];
+  const outdated: Outdated[] = [];
   for (const file of files ?? await listAdrs()) {
     const markdown = await Deno.readTextFile(file);
-    problems.push(...(await renderAdr(markdown, options, file)).problems);
+    const rendered = await renderAdr(markdown, options, file);
+    problems.push(...rendered.problems);
+    outdated.push(...rendered.outdated);
     problems.push(...await missingLinks(markdown, file, options.root));
   }
-  return problems;
+  return { problems, outdated };
 }
 
 /** Formats a problem as `adr/0001-….md:42: stale: …`. */

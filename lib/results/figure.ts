@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { Manifest } from "./rundir.ts";
 import type { ResultRow } from "./schema.ts";
 
 /** What a figure function gets: cached access to the result CSVs. */
@@ -17,6 +18,8 @@ export interface FigureData {
    * (read once per ADR update, validated by lib/results).
    */
   rows(file: string): Promise<ResultRow[]>;
+  /** The folder's manifest: which run, scale, seed, commit and code produced each table. */
+  manifest(): Promise<Manifest>;
 }
 
 /**
