@@ -7,6 +7,8 @@
  * @module
  */
 import { basename, join } from "node:path";
+import { listAdrs } from "./adr.ts";
+import { decisionsNotebook, type RecordChart } from "./decisions.ts";
 import { cellText, type NotebookJson } from "./notebooks.ts";
 
 /** Debian's Jupyter (the pyenv one on PATH cannot import nbconvert). */
@@ -44,15 +46,7 @@ export async function exportPages(
 ): Promise<ExportedPage[]> {
   if (notebooks.length === 0) return [];
   await Deno.mkdir(outDir, { recursive: true });
-  const out = await new Deno.Command(JUPYTER, {
-    args: ["nbconvert", "--to", "html", "--output-dir", outDir, ...notebooks],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    const tail = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
-    throw new Error(`nbconvert failed (exit ${out.code}):\n${tail}`);
-  }
+  await nbconvert(["--output-dir", outDir, ...notebooks]);
   const pages: ExportedPage[] = [];
   for (const notebook of notebooks) {
     const name = basename(notebook, ".ipynb");
@@ -62,43 +56,43 @@ export async function exportPages(
   return pages;
 }
 
-/** Escapes text for HTML element content and attribute values. */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+/** Runs `jupyter nbconvert --to html` with the given arguments; one-line error on failure. */
+async function nbconvert(args: string[]): Promise<void> {
+  const out = await new Deno.Command(JUPYTER, {
+    args: ["nbconvert", "--to", "html", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    const tail = new TextDecoder().decode(out.stderr).trim().split("\n").slice(-5).join("\n");
+    throw new Error(`nbconvert failed (exit ${out.code}):\n${tail}`);
+  }
 }
 
-/** The index page: every notebook's title linking to its page. */
-export function indexHtml(pages: ExportedPage[], generated = new Date()): string {
-  const items = pages.map((p) =>
-    `    <li><a href="${escapeHtml(p.href)}">${escapeHtml(p.title)}</a> ` +
-    `<span class="src">${escapeHtml(basename(p.notebook))}</span></li>`
-  ).join("\n");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <title>Benchmark notebooks</title>
-  <style>
-    body { font-family: system-ui, sans-serif; max-width: 48rem; margin: 2rem auto; line-height: 1.5; }
-    .src { color: #666; font-size: 0.85em; margin-left: 0.5em; }
-  </style>
-</head>
-<body>
-  <h1>Benchmark notebooks</h1>
-  <p>Executed notebooks behind the ADR in <code>adr/</code>; each page shows the charts and
-  the numbers from <code>data/</code>. Generated ${escapeHtml(generated.toISOString())}.</p>
-  <ul>
-${items}
-  </ul>
-</body>
-</html>
-`;
-}
-
-/** Exports the notebooks and writes `index.html`; returns the path of the index. */
-export async function exportReport(notebooks: string[], outDir = REPORT_DIR): Promise<string> {
+/**
+ * Exports the notebooks, then the front page `index.html`: the decision record with its charts
+ * (see ./decisions.ts) followed by links to every notebook page. Returns the index's path.
+ */
+export async function exportReport(
+  notebooks: string[],
+  outDir = REPORT_DIR,
+  charts: ReadonlyMap<string, RecordChart> = new Map(),
+  adrs?: string[],
+): Promise<string> {
   const pages = await exportPages(notebooks, outDir);
-  const index = join(outDir, "index.html");
-  await Deno.writeTextFile(index, indexHtml(pages));
-  return index;
+  const records = await Promise.all(
+    (adrs ?? await listAdrs()).map(async (file) => ({
+      file,
+      markdown: await Deno.readTextFile(file),
+    })),
+  );
+  const nb = await decisionsNotebook(records, pages, charts);
+  const source = join(outDir, "index.ipynb");
+  await Deno.writeTextFile(source, JSON.stringify({ ...nb, nbformat: 4, nbformat_minor: 4 }));
+  try {
+    await nbconvert(["--no-input", "--output", "index", "--output-dir", outDir, source]);
+  } finally {
+    await Deno.remove(source).catch(() => {});
+  }
+  return join(outDir, "index.html");
 }
