@@ -24,7 +24,11 @@ async function kernelClient(base: string, token: string, kernelId: string) {
     ws.onopen = resolve;
     ws.onerror = () => reject(new Error("websocket did not open"));
   });
-  const waiting = new Map<string, { out: Executed; done: (e: Executed) => void }>();
+  type Waiting = { out: Executed; done: (e: Executed) => void; idle?: boolean };
+  const waiting = new Map<string, Waiting>();
+  const finish = (id: string, w: Waiting) => {
+    if (waiting.delete(id)) w.done(w.out);
+  };
   const onStream = new Map<string, (text: string) => void>();
   ws.onmessage = (event) => {
     const msg = JSON.parse(String(event.data));
@@ -46,12 +50,15 @@ async function kernelClient(base: string, token: string, kernelId: string) {
         break;
       case "execute_reply":
         w.out.status = c.status;
+        if (w.idle) finish(parent, w);
         break;
       case "status":
         if (c.execution_state === "idle") {
-          waiting.delete(parent);
-          // The reply comes on the shell channel, maybe after idle: give it a moment.
-          setTimeout(() => w.done(w.out), 200);
+          w.idle = true;
+          // The reply comes on the shell channel, before or after idle: wait for both (on a
+          // busy machine it can lag), but not forever.
+          if (w.out.status) finish(parent, w);
+          else setTimeout(() => finish(parent, w), 10_000);
         }
     }
   };
