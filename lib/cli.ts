@@ -20,7 +20,7 @@ import { checkReport } from "./report/browser_check.ts";
 import { compareRuns } from "./report/compare.ts";
 import { exportReport } from "./report/html.ts";
 import { listNotebooks, resolveNotebook, runNotebook } from "./report/notebooks.ts";
-import { experimentById, EXPERIMENTS, FIGURE_SETS } from "./registry.ts";
+import { experimentById, EXPERIMENTS, FIGURE_SETS, RECORD_CHARTS } from "./registry.ts";
 import { DATA_DIR, REPO_ROOT } from "./results/paths.ts";
 import { promoteRun } from "./results/rundir.ts";
 import { codeFingerprint, recheckExperiment, runExperiment, shown, userDir } from "./runs.ts";
@@ -256,7 +256,7 @@ async function notebookCommand(args: string[]): Promise<void> {
 export async function exportAll(check: boolean): Promise<boolean> {
   const notebooks = await listNotebooks(NOTEBOOK_DIR);
   say(`report: exporting ${notebooks.length} notebook(s) to report/`);
-  const index = await exportReport(notebooks, REPORT_DIR);
+  const index = await exportReport(notebooks, REPORT_DIR, RECORD_CHARTS);
   say(`report: ${shown(index)}`);
   return check ? await checkCharts() : true;
 }

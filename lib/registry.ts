@@ -19,6 +19,8 @@ import { cacheFigures } from "./report/figures/cache.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
 import { replicationFigures } from "./report/figures/replication.ts";
+import type { RecordChart } from "./report/decisions.ts";
+import { matrix, matrixChart, matrixFigures, sensitivityChart } from "./report/matrix/mod.ts";
 
 /** Every experiment, in the order the main job runs them. */
 // deno-lint-ignore no-explicit-any
@@ -28,6 +30,8 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   cache,
   analytics,
   replication,
+  // Last: it scores the decisions from the other experiments' committed results.
+  matrix,
 ];
 
 /** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
@@ -38,7 +42,14 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   cacheFigures,
   analyticsFigures,
   replicationFigures,
+  matrixFigures,
 ];
+
+/** Charts the decision record places on the report's front page (`<!-- chart:<id> -->`). */
+export const RECORD_CHARTS: ReadonlyMap<string, RecordChart> = new Map([
+  ["matrix", () => matrixChart()],
+  ["sensitivity", () => sensitivityChart()],
+]);
 
 /** An experiment by id; one-line error listing the valid ids. */
 // deno-lint-ignore no-explicit-any
