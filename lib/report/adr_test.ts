@@ -7,7 +7,7 @@ import { FIGURE_SETS as figureSets } from "../registry.ts";
 import { type FigureSet, formatNumber, formatPercent } from "../results/figure.ts";
 import { checkAdr, describeProblem, findFigures, mergeFigures, updateAdr } from "./adr.ts";
 
-Deno.test("the committed ADRs match data/ (regenerate with: deno task adr)", async () => {
+Deno.test("the committed ADRs match data/ (regenerate with: ./denow task adr)", async () => {
   const problems = await checkAdr({ figures: mergeFigures(figureSets) });
   assert.deepEqual(problems.map(describeProblem), []);
 });
