@@ -62,7 +62,11 @@ export function conclusionChange(before: Side, after: Side): string | undefined 
   if (!/\d/.test(before.text) || !/\d/.test(after.text)) {
     return before.text === after.text ? undefined : "the verdict reads differently";
   }
-  const num = (t: string) => Number(t.replace(/[^\d.\-]/g, " ").trim().split(/\s+/)[0]);
+  // The record groups thousands with a space ("1 933 ops/s"): join those before reading.
+  const num = (t: string) =>
+    Number(
+      t.replace(/(\d) (?=\d{3}(?!\d))/g, "$1").replace(/[^\d.\-]/g, " ").trim().split(/\s+/)[0],
+    );
   const a = num(before.text), b = num(after.text);
   if (Number.isFinite(a) && Number.isFinite(b) && a !== 0 && Math.abs(b - a) / Math.abs(a) > 0.1) {
     return `changed by ${(100 * Math.abs(b - a) / Math.abs(a)).toFixed(0)} %`;
@@ -104,9 +108,15 @@ export async function compareRuns(
     out.push({ id, before, after, ...(flag ? { flag } : {}) });
   }
   const flagged = out.filter((f) => f.flag).length;
+  const scales = async (dir: string) =>
+    [...new Set(Object.values((await readManifest(dir)).tables).map((e) => e.scale))].join(", ");
+  const [sb, sa] = [await scales(beforeDir), await scales(afterDir)];
   const lines = [
     `before: ${await describeDir(beforeDir)}`,
     `after:  ${await describeDir(afterDir)}`,
+    ...(sb !== sa
+      ? [`note: the scales differ (${sb} vs ${sa}): sizes and rates are not comparable as such`]
+      : []),
     "",
     ...out.map((f) =>
       `${f.flag ? "!" : " "} ${f.id}: ${show(f.before)}  →  ${show(f.after)}${
