@@ -11,6 +11,7 @@ import { cache } from "./experiments/cache/mod.ts";
 import type { Experiment } from "./experiments/experiment.ts";
 import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
+import { sharding } from "./experiments/sharding/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
@@ -18,7 +19,7 @@ import { oltpFigures } from "./report/figures/oltp.ts";
 
 /** Every experiment, in the order the main job runs them. */
 // deno-lint-ignore no-explicit-any
-export const EXPERIMENTS: readonly Experiment<any>[] = [overhead, oltp, cache, analytics];
+export const EXPERIMENTS: readonly Experiment<any>[] = [overhead, oltp, cache, analytics, sharding];
 
 /** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
 export const FIGURE_SETS: readonly FigureSet[] = [oltpFigures, cacheFigures, analyticsFigures];
