@@ -16,13 +16,19 @@ import type { FigureSet } from "./results/figure.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
+import { shardingFigures } from "./report/figures/sharding.ts";
 
 /** Every experiment, in the order the main job runs them. */
 // deno-lint-ignore no-explicit-any
 export const EXPERIMENTS: readonly Experiment<any>[] = [overhead, oltp, cache, analytics, sharding];
 
 /** The ADR figures of every experiment (merged by lib/report/adr.ts; ids must not repeat). */
-export const FIGURE_SETS: readonly FigureSet[] = [oltpFigures, cacheFigures, analyticsFigures];
+export const FIGURE_SETS: readonly FigureSet[] = [
+  oltpFigures,
+  cacheFigures,
+  analyticsFigures,
+  shardingFigures,
+];
 
 /** An experiment by id; one-line error listing the valid ids. */
 // deno-lint-ignore no-explicit-any
