@@ -12,6 +12,7 @@ import type { Experiment } from "./experiments/experiment.ts";
 import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
 import { replication } from "./experiments/replication/mod.ts";
+import { sharding } from "./experiments/sharding/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
@@ -19,6 +20,7 @@ import { cacheFigures } from "./report/figures/cache.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
 import { replicationFigures } from "./report/figures/replication.ts";
+import { shardingFigures } from "./report/figures/sharding.ts";
 import type { RecordChart } from "./report/decisions.ts";
 import { matrix, matrixChart, matrixFigures, sensitivityChart } from "./report/matrix/mod.ts";
 
@@ -30,6 +32,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   cache,
   analytics,
   replication,
+  sharding,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
@@ -42,6 +45,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   cacheFigures,
   analyticsFigures,
   replicationFigures,
+  shardingFigures,
   matrixFigures,
 ];
 

@@ -14,6 +14,7 @@ import { mariadb } from "./mariadb/mod.ts";
 import { memcached } from "./memcached/mod.ts";
 import { postgres } from "./postgres/mod.ts";
 import { redis } from "./redis/mod.ts";
+import { redisCluster } from "./redis-cluster/mod.ts";
 import { timescaledb } from "./timescaledb/mod.ts";
 import type { EngineDefinition } from "./types.ts";
 
@@ -28,6 +29,7 @@ export const ENGINES = {
   cockroachdb,
   timescaledb,
   hazelcast,
+  "redis-cluster": redisCluster,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */

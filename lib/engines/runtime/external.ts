@@ -38,10 +38,30 @@ export async function connectExternal(
       `${definition.name}: provider "external" needs ${definition.urlEnv} to be set`,
     );
   }
-  const primary = nodeFromUrl("primary", "primary", url);
   const replicas = (Deno.env.get(`${definition.urlEnv}_REPLICAS`) ?? "").split(",").filter(
     Boolean,
   ).map((u, i) => nodeFromUrl(`replica${i + 1}`, "replica", u.trim()));
+  return await connectNodes(definition, spec, nodeFromUrl("primary", "primary", url), replicas);
+}
+
+/**
+ * Reach one server of an engine by an explicit URL (one entry of a list such as a shard list,
+ * rather than the engine's own variable), checking it answers; it has no replicas.
+ */
+export async function connectExternalUrl(
+  definition: EngineDefinition,
+  url: string,
+  spec: Pick<EngineSpec, "settings"> = {},
+): Promise<Engine> {
+  return await connectNodes(definition, spec, nodeFromUrl("primary", "primary", url), []);
+}
+
+async function connectNodes(
+  definition: EngineDefinition,
+  spec: Pick<EngineSpec, "settings" | "replicas">,
+  primary: EngineNode,
+  replicas: EngineNode[],
+): Promise<Engine> {
   if ((spec.replicas ?? 0) > replicas.length) {
     throw new EngineError(
       `${definition.name}: ${spec.replicas} replica(s) asked for, ${definition.urlEnv}_REPLICAS lists ${replicas.length}`,
