@@ -75,7 +75,7 @@ export function unmarkedNumbers(markdown: string, file: string): AdrProblem[] {
       kind: "unmarked_number",
       id: m[0].trim(),
       message: `"${m[0].trim()}" looks measured but is not a figure: compute it with a figure ` +
-        `marker, or cite it from lib/report/external.ts`,
+        `marker, or cite it from lib/report/cited.ts`,
     });
   }
   return problems;

@@ -12,23 +12,14 @@ import { invariantTally, peak } from "../../experiments/oltp/summary.ts";
 import { hitAt, lossPoints, staleAt } from "../../experiments/cache/summary.ts";
 import { clickbenchRatio, commonSize, loadPoints } from "../../experiments/analytics/summary.ts";
 import { modeValue, rates } from "../../experiments/replication/summary.ts";
-import { type DecisionSpec, ratioScore, type Score, shareScore } from "./matrix.ts";
-import type { Criterion } from "./weights.ts";
-
-const measured = (option: string, criterion: Criterion, score: number, rule: string): Score => ({
-  option,
-  criterion,
-  score,
-  basis: "measured",
-  rule,
-});
-const judged = (option: string, criterion: Criterion, score: number, why: string): Score => ({
-  option,
-  criterion,
-  score,
-  basis: "judgement",
-  rule: why,
-});
+import {
+  type DecisionSpec,
+  judged,
+  measured,
+  ratioScore,
+  type Score,
+  shareScore,
+} from "./matrix.ts";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 

@@ -63,6 +63,34 @@ export function ratioScore(ratio: number): number {
   return Math.round((1 + 4 * Math.min(1, ratio)) * 10) / 10;
 }
 
+/** A score computed from committed data by the stated rule. */
+export const measured = (
+  option: string,
+  criterion: Criterion,
+  score: number,
+  rule: string,
+): Score => ({
+  option,
+  criterion,
+  score,
+  basis: "measured",
+  rule,
+});
+
+/** A judgement score, allowed only with its reason (no measurement exists). */
+export const judged = (
+  option: string,
+  criterion: Criterion,
+  score: number,
+  why: string,
+): Score => ({
+  option,
+  criterion,
+  score,
+  basis: "judgement",
+  rule: why,
+});
+
 /** A score from a share of bad outcomes: 5 at none, 1 at `worst` or more, linear between. */
 export function shareScore(share: number, worst: number): number {
   if (!Number.isFinite(share) || share < 0) throw new Error(`share must be >= 0, got ${share}`);
