@@ -21,6 +21,8 @@ import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
 import { replicationFigures } from "./report/figures/replication.ts";
 import { shardingFigures } from "./report/figures/sharding.ts";
+import { recordFigures } from "./report/figures/record.ts";
+import { CAP_ROWS, SLO_ROWS } from "./report/figures/record_rows.ts";
 import type { RecordChart } from "./report/decisions.ts";
 import { matrix, matrixChart, matrixFigures, sensitivityChart } from "./report/matrix/mod.ts";
 
@@ -47,6 +49,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   replicationFigures,
   shardingFigures,
   matrixFigures,
+  recordFigures(SLO_ROWS, CAP_ROWS),
 ];
 
 /** Charts the decision record places on the report's front page (`<!-- chart:<id> -->`). */

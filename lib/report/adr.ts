@@ -202,8 +202,13 @@ export async function renderAdr(
     let value: string;
     try {
       value = figureText(await fn(data));
-      if (value.includes("<!--") || value.includes("\n")) {
-        throw new Error("figure text must be one line without HTML comments");
+      // A block figure (a table) opens and closes on its own lines; any other is one line.
+      const block = value.startsWith("\n") && value.endsWith("\n");
+      if (value.includes("<!--") || (!block && value.includes("\n"))) {
+        throw new Error(
+          "figure text must be one line, or a block that starts and ends with a newline, " +
+            "without HTML comments",
+        );
       }
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);

@@ -81,7 +81,37 @@ export const REQUIREMENTS: Readonly<Record<string, Cited>> = {
     date: "2026-11-25",
     note: "product searches answer in under 200 ms (read as the 99th percentile)",
   },
+  // The brief sets only the search limit; these are the targets this record proposes, so
+  // every other service level has a number to be held against (not measurements).
+  checkout_p99_ms: proposed(
+    100,
+    "ms",
+    "the checkout's database transaction, 99th percentile: a tenth of a one-second page budget",
+  ),
+  replica_lag_p99_ms: proposed(
+    1000,
+    "ms",
+    "catalog reads from replicas: a price or stock badge at most a second old",
+  ),
+  orders_rto_s: proposed(30, "s", "orders writable again after the primary's host fails"),
+  orders_rpo_writes: proposed(
+    0,
+    "",
+    "acknowledged order writes lost when the primary's host fails",
+  ),
 };
+
+/** A service level this record proposes where the brief sets none. */
+function proposed(value: number, unit: string, note: string): Cited {
+  return {
+    value,
+    unit,
+    source: "proposed by this record (the brief sets only the search limit)",
+    url: "",
+    date: "2026-12-02",
+    note,
+  };
+}
 
 function show(c: Cited): string {
   return formatNumber(c.value, { decimals: c.decimals, unit: c.unit || undefined }).replace(

@@ -79,3 +79,11 @@ export function formatNumber(value: number, format: NumberFormat = {}): string {
 export function formatPercent(ratio: number, decimals = 1): string {
   return formatNumber(ratio * 100, { decimals, unit: "%" });
 }
+
+const escapeCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+/** A Markdown table from a header and rows of cells (a figure that renders as a table). */
+export function markdownTable(header: readonly string[], rows: readonly string[][]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}

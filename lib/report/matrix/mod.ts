@@ -12,7 +12,7 @@ import * as Plot from "@observablehq/plot";
 import type { Experiment, Progress } from "../../experiments/experiment.ts";
 import type { ExperimentParams } from "../../experiments/params.ts";
 import { runIdentity } from "../../experiments/params.ts";
-import { type FigureSet, formatNumber } from "../../results/figure.ts";
+import { type FigureSet, formatNumber, markdownTable } from "../../results/figure.ts";
 import { collectProvenance, type ResultRow, ResultSet } from "../../results/mod.ts";
 import { DATA_DIR } from "../../results/paths.ts";
 import { figureData } from "../adr.ts";
@@ -131,6 +131,20 @@ export const matrixFigures: FigureSet = Object.fromEntries(DECISIONS.flatMap((sp
           two(f.to)
         } would choose ${f.challenger}`
         : "no change of a single weight would choose another option";
+    }],
+    [`matrix.${key}.table`, async (d) => {
+      const m = await load(d);
+      const cell = (option: string, c: string) => {
+        const s = m.scores.find((x) => x.option === option && x.criterion === c);
+        return s
+          ? `${formatNumber(s.score, { decimals: 1 })}${s.basis === "judgement" ? "*" : ""}`
+          : "–";
+      };
+      const header = ["option", ...CRITERIA.map((c) => `${c} (${two(m.weights[c])})`), "total"];
+      const lines = m.totals.map((
+        t,
+      ) => [t.option, ...CRITERIA.map((c) => cell(t.option, c)), two(t.total)]);
+      return "\n" + markdownTable(header, lines) + "\n";
     }],
     [`matrix.${key}.judged`, async (d) => {
       const m = await load(d);
