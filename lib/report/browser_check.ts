@@ -325,11 +325,12 @@ function judge(page: string, probe: ProbeResult, img: Image, options: CheckOptio
   return { page, svgs: probe.svgs, charts, colours: whole.colours, problems };
 }
 
-/** Checks every page of a report folder except the index; returns one verdict per page. */
+/** Checks every page of a report folder, the index included; returns one verdict per page. */
 export async function checkReport(dir: string, options: CheckOptions = {}): Promise<PageCheck[]> {
   const pages: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile && entry.name.endsWith(".html") && entry.name !== "index.html") {
+    // index.html too: the front page renders the decision record with its matrix charts.
+    if (entry.isFile && entry.name.endsWith(".html")) {
       pages.push(join(dir, entry.name));
     }
   }

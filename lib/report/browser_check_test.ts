@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { checkPage, checkReport, decodePng, regionStats } from "./browser_check.ts";
 import { exportReport } from "./html.ts";
 import { runNotebook } from "./notebooks.ts";
+import { RECORD_CHARTS } from "../registry.ts";
 
 const fixture = new URL("./testdata/chart.ipynb", import.meta.url).pathname;
 
@@ -18,15 +19,19 @@ Deno.test({
       const run = await runNotebook(fixture, { outPath: executed, log: () => {} });
       assert.equal(run.outPath, executed);
       const report = join(work, "report");
-      const index = await exportReport([executed], report);
+      const index = await exportReport([executed], report, RECORD_CHARTS);
       const indexHtml = await Deno.readTextFile(index);
       assert.match(indexHtml, /<a href="chart\.html">Chart fixture<\/a>/);
       const page = await Deno.readTextFile(join(report, "chart.html"));
       assert.match(page, /<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/, "inline SVG survives");
 
       const shot = join(work, "shot.png");
-      const [check, ...others] = await checkReport(report, { screenshotPath: shot });
-      assert.equal(others.length, 0, "the index is not checked as a chart page");
+      const [check, front, ...others] = await checkReport(report, { screenshotPath: shot });
+      assert.equal(others.length, 0);
+      // The front page renders the decision record with the matrix and sensitivity charts.
+      assert.match(front.page, /index\.html$/);
+      assert.deepEqual(front.problems, []);
+      assert.equal(front.charts.length, 2);
       assert.deepEqual(check.problems, []);
       assert.equal(check.charts.length, 1);
       assert.ok(check.charts[0].drawn >= 5, "the line and its 4 dots have non-zero boxes");

@@ -174,7 +174,15 @@ export async function matrixChart(dataDir = DATA_DIR): Promise<Chart> {
     x: { domain: [...CRITERIA], label: null },
     y: { label: null },
     fy: { label: null },
-    color: { type: "linear", domain: [1, 5], scheme: "RdYlGn", legend: true, label: "score" },
+    // Quantized: a continuous ramp legend needs a canvas, which the server-side DOM lacks.
+    color: {
+      type: "quantize",
+      domain: [1, 5],
+      n: 8,
+      scheme: "RdYlGn",
+      legend: true,
+      label: "score",
+    },
     marks: [
       Plot.cell(cells, { x: "criterion", y: "option", fy: "decision", fill: "score" }),
       Plot.text(cells, { x: "criterion", y: "option", fy: "decision", text: "mark" }),
