@@ -17,6 +17,7 @@ import { redis } from "./redis/mod.ts";
 import { redisCluster } from "./redis-cluster/mod.ts";
 import { patroni } from "./patroni/mod.ts";
 import { redisSentinel } from "./redis-sentinel/mod.ts";
+import { galera } from "./galera/mod.ts";
 import { timescaledb } from "./timescaledb/mod.ts";
 import type { EngineDefinition } from "./types.ts";
 
@@ -34,6 +35,7 @@ export const ENGINES = {
   "redis-cluster": redisCluster,
   patroni,
   "redis-sentinel": redisSentinel,
+  galera,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */

@@ -284,9 +284,9 @@ async function startPatroni(spec: EngineSpec): Promise<Engine> {
           node.dataDir!,
           `${e.runDir.path}/${name}.log`,
           e.runDir,
-          // SIGTERM reaches unshare, which ends the node's PID namespace: a temp cluster needs
-          // no clean shutdown.
-          () => ({ cmd: argv[0], args: argv.slice(1), stopSignal: "SIGTERM" }),
+          // unshare ignores SIGTERM while its child runs; SIGKILL ends it, and with it the
+          // node's PID namespace. A temp cluster needs no clean shutdown.
+          () => ({ cmd: argv[0], args: argv.slice(1), stopSignal: "SIGKILL" }),
         );
         pgNodes.push(node);
         // n1 bootstraps and becomes primary; the others clone it (pg_basebackup) first.
@@ -301,7 +301,10 @@ async function startPatroni(spec: EngineSpec): Promise<Engine> {
         timeoutMs: e.timeoutMs,
         intervalMs: 200,
       });
-      const v = await queryPostgres<{ v: string }>(pgNodes[0], "show server_version");
+      const v = await queryPostgres<{ v: string }>(
+        pgNodes[0],
+        "select current_setting('server_version') as v",
+      );
       e.version = v[0].v.split(" ")[0];
       const pv = (await runTool("patroni --version", { cmd: PATRONI, args: ["--version"] })).trim();
       e.settings.patroni = pv.replace(/^patroni\s*/i, "");
@@ -321,7 +324,8 @@ export const patroni: EngineDefinition = {
   urlEnv: "BENCH_PATRONI_URL",
   ping: (node) => queryPostgres(node, "select 1"),
   version: async (node) =>
-    (await queryPostgres<{ v: string }>(node, "show server_version"))[0].v.split(" ")[0],
+    (await queryPostgres<{ v: string }>(node, "select current_setting('server_version') as v"))[0]
+      .v.split(" ")[0],
   nativeMissing: () => {
     for (
       const [bin, pkg] of [[PATRONI, "patroni"], [ETCD, "etcd-server"], [

@@ -8,6 +8,10 @@
 import type { FailoverBinding } from "./binding.ts";
 import { patroniBinding } from "./postgres.ts";
 import { sentinelBinding } from "./redis.ts";
+import { galeraBinding, type MultiPrimaryBinding } from "./galera.ts";
 
 /** Every binding, in run order. */
 export const FAILOVER_BINDINGS: readonly FailoverBinding[] = [patroniBinding, sentinelBinding];
+
+/** Multi-primary stores (the read-modify-write part). */
+export const MULTI_PRIMARY_BINDINGS: readonly MultiPrimaryBinding[] = [galeraBinding];

@@ -10,12 +10,24 @@ import { selectBindings } from "../binding.ts";
 import type { ExperimentParams } from "../params.ts";
 import { getScale } from "../../workload/scales.ts";
 import type { FailoverBinding, FaultKind } from "./binding.ts";
-import { FAILOVER_BINDINGS } from "./bindings.ts";
+import { FAILOVER_BINDINGS, MULTI_PRIMARY_BINDINGS } from "./bindings.ts";
+import type { MultiPrimaryBinding } from "./galera.ts";
 import type { ScenarioTiming } from "./scenario.ts";
 
 /** Configuration of the experiment. */
 export interface FailoverConfig extends ExperimentParams {
   bindings: readonly FailoverBinding[];
+  /** Multi-primary stores of the read-modify-write part. */
+  multiPrimaryBindings: readonly MultiPrimaryBinding[];
+  multiPrimary: {
+    /** Hot counters incremented. */
+    counters: number;
+    sessionsPerNode: number;
+    /** Length of each read-modify-write variant (ms). */
+    durationMs: number;
+    /** Single-row commits timed per variant of the commit-cost step. */
+    commits: number;
+  };
   /** Faults to try (each binding runs those it supports). */
   faults: readonly FaultKind[];
   /** Mode names to run (default every mode of every binding). */
@@ -49,9 +61,22 @@ export function failoverConfig(
 ): FailoverConfig {
   const scale = getScale(params.scale).name;
   const { engines, ...rest } = options;
+  const all: (FailoverBinding | MultiPrimaryBinding)[] = [
+    ...FAILOVER_BINDINGS,
+    ...MULTI_PRIMARY_BINDINGS,
+  ];
+  const selected = selectBindings("failover", all, engines);
   const config: FailoverConfig = {
     ...params,
-    bindings: selectBindings("failover", FAILOVER_BINDINGS, engines),
+    bindings: selected.filter((b): b is FailoverBinding =>
+      FAILOVER_BINDINGS.includes(b as FailoverBinding)
+    ) as FailoverBinding[],
+    multiPrimaryBindings: selected.filter((b): b is MultiPrimaryBinding =>
+      MULTI_PRIMARY_BINDINGS.includes(b as MultiPrimaryBinding)
+    ) as MultiPrimaryBinding[],
+    multiPrimary: scale === "quick"
+      ? { counters: 3, sessionsPerNode: 2, durationMs: 2500, commits: 200 }
+      : { counters: 3, sessionsPerNode: 2, durationMs: 6000, commits: 500 },
     faults: ["kill", "partition"],
     killRounds: scale === "quick" ? 1 : 2,
     // ENGINES.md's fastest measured set (failover in ~5.5 s); Patroni's rule holds:

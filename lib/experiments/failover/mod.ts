@@ -19,6 +19,7 @@ import { runIdentity, skippedEngine } from "../params.ts";
 import type { FailoverBinding, FailoverMode, FaultKind } from "./binding.ts";
 import { type FailoverConfig, failoverConfig } from "./config.ts";
 import { runScenario } from "./scenario.ts";
+import { multiPrimaryPart, multiPrimarySteps } from "./multi_primary_part.ts";
 import { fromHistoryRows, toHistoryRow, VERDICT_METRICS, verdicts } from "./summary.ts";
 
 export { type FailoverConfig, failoverConfig } from "./config.ts";
@@ -55,7 +56,7 @@ export function plannedSteps(config: FailoverConfig): number {
   return config.bindings.reduce(
     (n, b) => n + modesOf(config, b).length * scenariosPerMode(config, b),
     0,
-  );
+  ) + config.multiPrimaryBindings.length * multiPrimarySteps();
 }
 
 function skip(ctx: Ctx, b: FailoverBinding, mode: FailoverMode, planned: number, reason: string) {
@@ -146,6 +147,7 @@ export async function runFailover(config: FailoverConfig, progress: Progress): P
       }
     }
   }
+  for (const b of config.multiPrimaryBindings) await multiPrimaryPart(ctx, b);
   const tables: Tables = { [FAILOVER]: set.rows() };
   return { tables, histories: { [FAILOVER_HISTORY]: ctx.history } };
 }

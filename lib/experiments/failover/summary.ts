@@ -36,11 +36,35 @@ export const VERDICT_METRICS = [
   "unavailable_ms",
   "isolated_acks",
   "isolated_ack_ms",
+  "committed_increments",
+  "rolled_back_increments",
+  "duplicate_reads",
+  "missing_from_final",
   "lost_updates",
 ] as const;
 
-/** The verdict metrics of one scenario's history. */
+/** The verdict metrics of one scenario's history (writes, increments, or both). */
 export function verdicts(ops: readonly FailoverOp[]): Verdict[] {
+  const out: Verdict[] = [];
+  if (ops.some((o) => o.f === "write")) out.push(...writeVerdicts(ops));
+  if (ops.some((o) => o.f === "incr")) {
+    const lu = lostUpdates(ops);
+    out.push(
+      { metric: "committed_increments", value: lu.committed, unit: "count" },
+      {
+        metric: "rolled_back_increments",
+        value: ops.filter((o) => o.f === "incr" && o.outcome === "fail").length,
+        unit: "count",
+      },
+      { metric: "duplicate_reads", value: lu.duplicateReads, unit: "count" },
+      { metric: "missing_from_final", value: lu.missingFromFinal, unit: "count" },
+      { metric: "lost_updates", value: lu.duplicateReads + lu.missingFromFinal, unit: "count" },
+    );
+  }
+  return out;
+}
+
+function writeVerdicts(ops: readonly FailoverOp[]): Verdict[] {
   const lw = lostWrites(ops);
   const tp = twoPrimaries(ops);
   const windows = unavailability(ops);
@@ -66,14 +90,6 @@ export function verdicts(ops: readonly FailoverOp[]): Verdict[] {
   if (w) {
     out.push({ metric: "isolated_acks", value: w.isolatedAcks, unit: "count" });
     out.push({ metric: "isolated_ack_ms", value: round(w.isolatedAckMs), unit: "ms" });
-  }
-  if (ops.some((o) => o.f === "incr")) {
-    const lu = lostUpdates(ops);
-    out.push({
-      metric: "lost_updates",
-      value: lu.duplicateReads + lu.missingFromFinal,
-      unit: "count",
-    });
   }
   return out;
 }
@@ -156,4 +172,33 @@ export function settingsOf(
   const r = rows.find((x) => x.store === store && x.mode === mode && x.metric !== "skipped");
   if (!r) throw new Error(`failover: no rows for ${store}/${mode}`);
   return parseEngineConfig(r.engine_config);
+}
+
+/** One bar per store, mode and fault: the mean of a metric over its scenarios. */
+export function scenarioPoints(
+  rows: readonly ResultRow[],
+  metric: string,
+  scale = 1,
+): { setup: string; fault: string; value: number; n: number }[] {
+  const keys = new Map<string, { store: string; mode: string; fault: string }>();
+  for (const r of rows) {
+    if (r.metric !== metric) continue;
+    const k = `${r.store}|${r.mode}|${r.fault}`;
+    keys.set(k, { store: String(r.store), mode: String(r.mode), fault: String(r.fault) });
+  }
+  return [...keys.values()].map((k) => {
+    const a = aggregate(rows, k.store, k.mode, k.fault, metric);
+    return { setup: `${k.store} ${k.mode}`, fault: k.fault, value: a.mean * scale, n: a.n };
+  });
+}
+
+/** Stores that could not run here, with the reason. */
+export function skipped(
+  rows: readonly ResultRow[],
+): { store: string; mode: string; reason: string }[] {
+  return rows.filter((r) => r.metric === "skipped").map((r) => ({
+    store: String(r.store),
+    mode: String(r.mode),
+    reason: String(r.reason),
+  }));
 }
