@@ -219,6 +219,8 @@ export interface LostUpdates {
   committed: number;
   /** Committed increments whose read value another committed increment of the key also read. */
   duplicateReads: number;
+  /** Of those, pairs whose two sessions ran on the same node (the storage engine's doing, not replication's). */
+  sameNodeDuplicates: number;
   /** Sum over counters of max(0, committed − (final − initial)): increments the final value lacks. */
   missingFromFinal: number;
   /** Counters checked (those with a final read). */
@@ -238,6 +240,7 @@ export function lostUpdates(ops: readonly FailoverOp[]): LostUpdates {
   const out: LostUpdates = {
     committed: 0,
     duplicateReads: 0,
+    sameNodeDuplicates: 0,
     missingFromFinal: 0,
     counters: 0,
     examples: [],
@@ -257,6 +260,7 @@ export function lostUpdates(ops: readonly FailoverOp[]): LostUpdates {
       const prior = seen.get(v);
       if (prior) {
         out.duplicateReads++;
+        if (prior.node === o.node) out.sameNodeDuplicates++;
         if (out.examples.length < 5) {
           out.examples.push(
             `counter ${key}: ${prior.session} (${prior.node}) and ${o.session} (${o.node}) ` +

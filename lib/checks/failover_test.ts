@@ -162,6 +162,7 @@ Deno.test("lost updates: duplicate reads and a final value short of the commits"
   const v = lostUpdates(bad);
   assert.equal(v.valid, false);
   assert.equal(v.duplicateReads, 1);
+  assert.equal(v.sameNodeDuplicates, 0); // sessions a and b name different nodes
   assert.equal(v.missingFromFinal, 1);
   assert.match(v.examples[0], /both committed 0 -> 1/);
 });

@@ -41,10 +41,10 @@ export interface FailoverConfig extends ExperimentParams {
 
 const TIMING: ScenarioTiming = {
   warmMs: 1500,
-  paceMs: 4,
-  failPauseMs: 40,
+  paceMs: 8,
+  failPauseMs: 50,
   writeTimeoutMs: 1000,
-  takeoverTimeoutMs: 30_000,
+  takeoverTimeoutMs: 20_000,
   tailMs: 1500,
   holdMs: 4000,
   settleTimeoutMs: 40_000,
@@ -76,7 +76,7 @@ export function failoverConfig(
     ) as MultiPrimaryBinding[],
     multiPrimary: scale === "quick"
       ? { counters: 3, sessionsPerNode: 2, durationMs: 2500, commits: 200 }
-      : { counters: 3, sessionsPerNode: 2, durationMs: 6000, commits: 500 },
+      : { counters: 3, sessionsPerNode: 2, durationMs: 4000, commits: 500 },
     faults: ["kill", "partition"],
     killRounds: scale === "quick" ? 1 : 2,
     // ENGINES.md's fastest measured set (failover in ~5.5 s); Patroni's rule holds:

@@ -39,6 +39,7 @@ export const VERDICT_METRICS = [
   "committed_increments",
   "rolled_back_increments",
   "duplicate_reads",
+  "same_node_duplicate_reads",
   "missing_from_final",
   "lost_updates",
 ] as const;
@@ -57,6 +58,7 @@ export function verdicts(ops: readonly FailoverOp[]): Verdict[] {
         unit: "count",
       },
       { metric: "duplicate_reads", value: lu.duplicateReads, unit: "count" },
+      { metric: "same_node_duplicate_reads", value: lu.sameNodeDuplicates, unit: "count" },
       { metric: "missing_from_final", value: lu.missingFromFinal, unit: "count" },
       { metric: "lost_updates", value: lu.duplicateReads + lu.missingFromFinal, unit: "count" },
     );

@@ -95,6 +95,65 @@ export const failoverFigures: FigureSet = {
   "failover.redis_version": on((r) =>
     r.find((x) => x.store === "redis-sentinel" && x.metric !== "skipped")!.engine_version
   ),
+  "failover.galera_version": on((r) => {
+    const row = r.find((x) => x.store === "galera" && x.metric !== "skipped")!;
+    return `${row.engine_version} (Galera ${settingsOf(r, "galera", "replicated_commit").galera})`;
+  }),
+  "failover.galera_commit_p50": on((r) =>
+    formatNumber(aggregate(r, "galera", "replicated_commit", "none", "commit_p50_ms").mean, {
+      unit: "ms",
+    })
+  ),
+  "failover.galera_commit_p99": on((r) =>
+    formatNumber(aggregate(r, "galera", "replicated_commit", "none", "commit_p99_ms").mean, {
+      unit: "ms",
+    })
+  ),
+  "failover.galera_local_p50": on((r) =>
+    formatNumber(aggregate(r, "galera", "local_commit", "none", "commit_p50_ms").mean, {
+      unit: "ms",
+    })
+  ),
+  "failover.galera_plain_lost": on((r) => {
+    const l = aggregate(r, "galera", "plain_read", "none", "lost_updates").sum;
+    const c = aggregate(r, "galera", "plain_read", "none", "committed_increments").sum;
+    return `${formatNumber(l, { decimals: 0 })} of ${formatNumber(c, { decimals: 0 })}`;
+  }),
+  "failover.galera_locking_lost": on((r) => {
+    const l = aggregate(r, "galera", "for_update", "none", "lost_updates").sum;
+    const c = aggregate(r, "galera", "for_update", "none", "committed_increments").sum;
+    return `${formatNumber(l, { decimals: 0 })} of ${formatNumber(c, { decimals: 0 })}`;
+  }),
+  "failover.galera_plain_same_node": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "same_node_duplicate_reads").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_plain_duplicates": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "duplicate_reads").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_plain_rolled_back": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "rolled_back_increments").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_locking_rolled_back": on((r) =>
+    formatNumber(aggregate(r, "galera", "for_update", "none", "rolled_back_increments").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_locking_conflicts": on((r) =>
+    formatNumber(aggregate(r, "galera", "for_update", "none", "cert_conflicts").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_plain_conflicts": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "cert_conflicts").sum, {
+      decimals: 0,
+    })
+  ),
   "failover.skipped": on((r) => {
     const s = r.filter((x) => x.metric === "skipped");
     return s.length ? s.map((x) => `${x.store}/${x.mode}: ${x.reason}`).join("; ") : "none";
