@@ -110,6 +110,7 @@ async function onEngine(
           ));
           const vs = verdicts(ops);
           for (const v of vs) run.add(v.metric, v.value, v.unit);
+          run.add("takeover_timeout_ms", ctx.config.timing.takeoverTimeoutMs, "ms");
           run.add("scenario_s", Math.round(r.durationS * 100) / 100, "s").end(r.durationS);
           const get = (m: string) => vs.find((v) => v.metric === m)?.value;
           ctx.progress.log(

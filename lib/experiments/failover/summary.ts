@@ -176,6 +176,20 @@ export function settingsOf(
   return parseEngineConfig(r.engine_config);
 }
 
+/**
+ * The mean write unavailability of a store, mode and fault, or undefined when in some round no
+ * other node took writes within the wait.
+ */
+export function meanUnavailableMs(
+  rows: readonly ResultRow[],
+  store: string,
+  mode: string,
+  fault: string,
+): number | undefined {
+  const t = aggregate(rows, store, mode, fault, "takeover");
+  return t.sum < t.n ? undefined : aggregate(rows, store, mode, fault, "unavailable_ms").mean;
+}
+
 /** One bar per store, mode and fault: the mean of a metric over its scenarios. */
 export function scenarioPoints(
   rows: readonly ResultRow[],

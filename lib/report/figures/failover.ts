@@ -19,6 +19,11 @@ const seconds = (ms: number) => formatNumber(ms / 1000, { decimals: 1, unit: "s"
 /** Mean over rounds, with the range when there are several. */
 const rto = (store: string, mode: string, fault: string) =>
   on((r) => {
+    const rounds = aggregate(r, store, mode, fault, "takeover");
+    if (rounds.sum < rounds.n) {
+      const wait = aggregate(r, store, mode, fault, "takeover_timeout_ms").max;
+      return `no takeover within ${seconds(wait)} in ${rounds.n - rounds.sum} of ${rounds.n}`;
+    }
     const a = aggregate(r, store, mode, fault, "unavailable_ms");
     return a.n < 2
       ? seconds(a.mean)
