@@ -48,6 +48,8 @@ export interface FailoverStore {
   settle(timeoutMs: number): Promise<void>;
   /** The ids present on the current primary. */
   readIds(): Promise<number[]>;
+  /** The last lines of the nodes' own logs, for a scenario that went unexpectedly. */
+  diagnose?(): string;
   /** Close the client connections. */
   close(): Promise<void>;
 }

@@ -95,7 +95,13 @@ async function onEngine(
         for (const [fault, round] of todo) {
           const id = `${b.name}/${mode.name}/${fault}/${round}`;
           ctx.progress.step(id);
-          const r = await runScenario(store, fault, ctx.config.timing, ctx.nextId);
+          const r = await runScenario(
+            store,
+            fault,
+            ctx.config.timing,
+            ctx.nextId,
+            (l) => ctx.progress.log(l),
+          );
           // Verdicts come from the history as saved (rounded times), so a re-check agrees.
           const rows = r.history.map((o) => toHistoryRow(id, o));
           ctx.history.push(...rows);

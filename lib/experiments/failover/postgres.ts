@@ -120,6 +120,17 @@ class PatroniStore implements FailoverStore {
     return rows.map((r) => r.id);
   }
 
+  diagnose(): string {
+    const e = this.engine as unknown as { server?: (n: string) => { readLog(): string } };
+    if (!e.server) return "";
+    return this.nodes.map((n) => {
+      const lines = e.server!(n).readLog().split("\n").filter((l) =>
+        l.includes(" INFO: ") || l.includes("WARN") || l.includes("ERROR")
+      );
+      return `${n}: ${lines.filter((l) => !l.includes("no action")).slice(-4).join(" | ")}`;
+    }).join("\n");
+  }
+
   private dropAll(name: string) {
     const c = this.clients.get(name);
     if (c) this.drop(name, c);

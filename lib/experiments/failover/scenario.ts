@@ -46,6 +46,7 @@ export async function runScenario(
   fault: FaultKind,
   timing: ScenarioTiming,
   nextId: () => number,
+  log: (line: string) => void = () => {},
 ): Promise<ScenarioResult> {
   const history: FailoverOp[] = [];
   const t0 = performance.now();
@@ -105,7 +106,11 @@ export async function runScenario(
       tookOver.then(() => true),
       sleep(timing.takeoverTimeoutMs).then(() => false),
     ]);
-    if (!took) nemesis(`no takeover within ${timing.takeoverTimeoutMs} ms`, target, now());
+    if (!took) {
+      nemesis(`no takeover within ${timing.takeoverTimeoutMs} ms`, target, now());
+      const d = store.diagnose?.();
+      if (d) log(`no takeover after ${fault} ${target}; node logs:\n${d}`);
+    }
     if (fault === "partition") {
       await sleep(timing.holdMs);
       const healAt = now();
