@@ -54,12 +54,16 @@ export async function runScenario(
   const target = await store.primary();
   let stop = false;
   let hitAt = Infinity;
+  // Ids only grow: everything below this scenario's first id belongs to an earlier scenario
+  // on the same store, and stays out of this scenario's final read.
+  let firstId = Infinity;
   let takeover: (() => void) | undefined;
   const tookOver = new Promise<void>((r) => (takeover = r));
 
   const writer = async (node: string) => {
     while (!stop) {
       const id = nextId();
+      firstId = Math.min(firstId, id);
       const invokeMs = now();
       let outcome: FailoverOp["outcome"] = "ok";
       try {
@@ -129,7 +133,7 @@ export async function runScenario(
   }
   await store.settle(timing.settleTimeoutMs);
   const readAt = now();
-  const ids = await store.readIds();
+  const ids = (await store.readIds()).filter((id) => id >= firstId);
   history.push({
     session: "checker",
     node: await store.primary(),
