@@ -76,9 +76,7 @@ export const failoverFigures: FigureSet = {
         .size,
     )
   ),
-  "failover.scenarios": on((r) =>
-    String(new Set(r.filter((x) => x.history).map((x) => x.history)).size)
-  ),
+  "failover.scenarios": on((r) => String(r.filter((x) => x.metric === "two_primaries").length)),
   "failover.two_primaries_total": on((r) =>
     formatNumber(
       r.filter((x) => x.metric === "two_primaries").reduce((a, x) => a + Number(x.value), 0),
