@@ -13,6 +13,7 @@ import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
 import { replication } from "./experiments/replication/mod.ts";
 import { sharding } from "./experiments/sharding/mod.ts";
+import { failover } from "./experiments/failover/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
@@ -23,6 +24,7 @@ import { replicationFigures } from "./report/figures/replication.ts";
 import { shardingFigures } from "./report/figures/sharding.ts";
 import { recordFigures } from "./report/figures/record.ts";
 import { CAP_ROWS, SLO_ROWS } from "./report/figures/record_rows.ts";
+import { failoverFigures } from "./report/figures/failover.ts";
 import type { RecordChart } from "./report/decisions.ts";
 import { matrix, matrixChart, matrixFigures, sensitivityChart } from "./report/matrix/mod.ts";
 
@@ -35,6 +37,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   analytics,
   replication,
   sharding,
+  failover,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
@@ -48,6 +51,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   analyticsFigures,
   replicationFigures,
   shardingFigures,
+  failoverFigures,
   matrixFigures,
   recordFigures(SLO_ROWS, CAP_ROWS),
 ];

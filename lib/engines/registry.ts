@@ -15,6 +15,9 @@ import { memcached } from "./memcached/mod.ts";
 import { postgres } from "./postgres/mod.ts";
 import { redis } from "./redis/mod.ts";
 import { redisCluster } from "./redis-cluster/mod.ts";
+import { patroni } from "./patroni/mod.ts";
+import { redisSentinel } from "./redis-sentinel/mod.ts";
+import { galera } from "./galera/mod.ts";
 import { timescaledb } from "./timescaledb/mod.ts";
 import type { EngineDefinition } from "./types.ts";
 
@@ -30,6 +33,9 @@ export const ENGINES = {
   timescaledb,
   hazelcast,
   "redis-cluster": redisCluster,
+  patroni,
+  "redis-sentinel": redisSentinel,
+  galera,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */

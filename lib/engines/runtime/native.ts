@@ -27,6 +27,7 @@ export class NativeEngine implements Engine {
   settings: Record<string, string> = {};
   walArchiveDir?: string;
   private readonly started: NativeNode[] = [];
+  private readonly cleanups: { later: () => Promise<void>; now: () => void }[] = [];
   private stopped = false;
   private readonly untrack: () => void;
 
@@ -39,6 +40,7 @@ export class NativeEngine implements Engine {
   ) {
     this.untrack = track(this, () => {
       for (const n of this.started) n.server.killNow();
+      for (const c of this.cleanups) c.now();
       runDir.removeNow();
     });
   }
@@ -104,8 +106,17 @@ export class NativeEngine implements Engine {
       : Promise.resolve();
   }
 
+  /** The first node whose role is `primary`, else the first node started. */
   get primary(): EngineNode {
-    return this.started[0].node;
+    return (this.started.find((n) => n.node.role === "primary") ?? this.started[0]).node;
+  }
+
+  /**
+   * Something to undo after every server has stopped (a network namespace): `later` on a
+   * normal stop, `now` on the emergency path at exit.
+   */
+  addCleanup(later: () => Promise<void>, now: () => void): void {
+    this.cleanups.push({ later, now });
   }
 
   get replicas(): EngineNode[] {
@@ -153,6 +164,7 @@ export class NativeEngine implements Engine {
     this.stopped = true;
     // Replicas first: a synchronous primary would otherwise wait on them while stopping.
     for (const n of [...this.started].reverse()) await n.server.stop();
+    for (const c of this.cleanups.splice(0).reverse()) await c.later();
     await this.runDir.remove();
     this.untrack();
   }

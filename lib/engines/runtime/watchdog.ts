@@ -4,8 +4,8 @@
  *
  * On first use the runner spawns one small shell in a session of its own and keeps the write
  * end of its stdin pipe; no other process holds that end (Deno opens pipes close-on-exec).
- * The runner tells it, line by line, every process group it starts and every temp path it
- * makes, and what it has cleaned up itself. When the runner's process ends for any reason the
+ * The runner tells it, line by line, every process group it starts, every temp path it
+ * makes and every network namespace it creates (./netns.ts), and what it has cleaned up itself. When the runner's process ends for any reason the
  * kernel closes the pipe, the shell reads end-of-file, kills the process groups still listed
  * and removes the paths still listed, then exits. A normal run has removed everything from the
  * lists by then, so the watchdog does nothing but exit.
@@ -14,7 +14,7 @@
  */
 
 const SCRIPT = `
-groups=""; paths=""
+groups=""; paths=""; nets=""
 while IFS= read -r line; do
   arg=\${line#? }
   case "$line" in
@@ -23,12 +23,15 @@ while IFS= read -r line; do
     "P "*) paths="$paths
 $arg" ;;
     "p "*) paths=$(printf '%s\\n' "$paths" | grep -vxF -- "$arg") ;;
+    "N "*) nets="$nets $arg" ;;
+    "n "*) nets=$(for n in $nets; do [ "$n" = "$arg" ] || printf '%s ' "$n"; done) ;;
   esac
 done
-[ -n "$groups$paths" ] || exit 0
+[ -n "$groups$paths$nets" ] || exit 0
 for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
 sleep 1
 for g in $groups; do kill -KILL "-$g" 2>/dev/null; done
+for n in $nets; do ip netns del "$n" 2>/dev/null; done
 printf '%s\\n' "$paths" | while IFS= read -r p; do [ -n "$p" ] && rm -rf -- "$p"; done
 `;
 
@@ -75,4 +78,14 @@ export function watchPath(path: string): void {
 /** The path has been removed (or handed over) by the runner itself. */
 export function releasePath(path: string): void {
   send(`p ${path}`);
+}
+
+/** Delete this network namespace if the runner dies before {@link releaseNetns}. */
+export function watchNetns(name: string): void {
+  send(`N ${name}`);
+}
+
+/** The namespace has been deleted by the runner itself. */
+export function releaseNetns(name: string): void {
+  send(`n ${name}`);
 }

@@ -1,0 +1,72 @@
+/**
+ * What a store must offer the failover experiment (YCSB's habit: the experiment knows this
+ * interface, one file per engine implements it). A store is a replicated group of nodes a
+ * client can address one by one; the experiment writes unique ids to every node at once, hits
+ * the primary with a fault, and afterwards reads what survived.
+ *
+ * @module
+ */
+
+import type { Engine } from "../../engines/mod.ts";
+import type { Binding } from "../binding.ts";
+
+/** A write the server definitely refused (read-only node, connection refused): not applied. */
+export class Refused extends Error {}
+
+/** A replication mode of a binding: its label and what to start for it. */
+export interface FailoverMode {
+  /** `async`, `sync`, `no_wait`, `wait` ... (the `mode` column). */
+  name: string;
+  /** Spec options merged into the binding's (e.g. `{ synchronousMode: true }`). */
+  options?: Readonly<Record<string, unknown>>;
+}
+
+/** The faults a store's engine can take here. */
+export type FaultKind = "kill" | "partition";
+
+/** An open store: per-node writes, the fault verbs, and the final read. */
+export interface FailoverStore {
+  /** The data nodes clients may address (whatever their role now). */
+  readonly nodes: readonly string[];
+  /** Create what the writes need (on the primary). */
+  setup(): Promise<void>;
+  /** The node that is primary now (the fault's target). */
+  primary(): Promise<string>;
+  /**
+   * Write `id` through `node`; resolve when acknowledged, throw {@link Refused} when the
+   * server definitely did not apply it, anything else when the outcome is unknown.
+   */
+  write(node: string, id: number, timeoutMs: number): Promise<void>;
+  /** Crash the node (kill -9 of every process it has). */
+  kill(node: string): Promise<void>;
+  /** Cut the node off from every other node (not from clients on its side). */
+  partition?(node: string): Promise<void>;
+  heal?(node: string): Promise<void>;
+  /** Bring a killed node back (it rejoins as a replica); undefined: the store cannot. */
+  recover?(node: string): Promise<void>;
+  /** Wait until one primary serves and every live replica follows it. */
+  settle(timeoutMs: number): Promise<void>;
+  /** The ids present on the current primary. */
+  readIds(): Promise<number[]>;
+  /** The last lines of the nodes' own logs, for a scenario that went unexpectedly. */
+  diagnose?(): string;
+  /** Close the client connections. */
+  close(): Promise<void>;
+}
+
+/** One store bound to the failover experiment. */
+export interface FailoverBinding extends Binding {
+  /** The data domain it stands for in the ADR (orders, sessions ...). */
+  readonly domain: string;
+  /** Replication modes measured (each on a fresh engine). */
+  readonly modes: readonly FailoverMode[];
+  /** Faults it can take here. */
+  readonly faults: readonly FaultKind[];
+  /**
+   * True when a killed node can rejoin (the store has `recover`), so one engine start serves
+   * every round; otherwise each kill round starts a fresh engine.
+   */
+  readonly recovers: boolean;
+  /** Open the store on a started engine of this binding in that mode. */
+  open(engine: Engine, mode: FailoverMode): Promise<FailoverStore>;
+}

@@ -1,0 +1,17 @@
+/**
+ * The stores of the failover experiment, one file per engine (most important first: the run
+ * measures them in this order).
+ *
+ * @module
+ */
+
+import type { FailoverBinding } from "./binding.ts";
+import { patroniBinding } from "./postgres.ts";
+import { sentinelBinding } from "./redis.ts";
+import { galeraBinding, type MultiPrimaryBinding } from "./galera.ts";
+
+/** Every binding, in run order. */
+export const FAILOVER_BINDINGS: readonly FailoverBinding[] = [patroniBinding, sentinelBinding];
+
+/** Multi-primary stores (the read-modify-write part). */
+export const MULTI_PRIMARY_BINDINGS: readonly MultiPrimaryBinding[] = [galeraBinding];

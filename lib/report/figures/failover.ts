@@ -1,0 +1,164 @@
+/**
+ * The ADR's figures from the failover experiment's committed rows (D8 and D4's partition
+ * rows): client-visible write unavailability, acknowledged writes lost, two primaries, how
+ * long an isolated primary kept acknowledging, and the timers that produced them.
+ *
+ * @module
+ */
+
+import { type FigureSet, formatNumber } from "../../results/figure.ts";
+import type { ResultRow } from "../../results/mod.ts";
+import { aggregate, settingsOf } from "../../experiments/failover/summary.ts";
+
+const FILE = "failover.csv";
+type Data = Parameters<FigureSet[string]>[0];
+type Rows = readonly ResultRow[];
+
+const on = (f: (rows: Rows) => string) => async (d: Data) => f(await d.rows(FILE));
+const seconds = (ms: number) => formatNumber(ms / 1000, { decimals: 1, unit: "s" });
+/** Mean over rounds, with the range when there are several. */
+const rto = (store: string, mode: string, fault: string) =>
+  on((r) => {
+    const rounds = aggregate(r, store, mode, fault, "takeover");
+    if (rounds.sum < rounds.n) {
+      const wait = aggregate(r, store, mode, fault, "takeover_timeout_ms").max;
+      return `no takeover within ${seconds(wait)} in ${rounds.n - rounds.sum} of ${rounds.n}`;
+    }
+    const a = aggregate(r, store, mode, fault, "unavailable_ms");
+    return a.n < 2
+      ? seconds(a.mean)
+      : `${seconds(a.mean)} (range ${seconds(a.min)}–${seconds(a.max)})`;
+  });
+const lost = (store: string, mode: string, fault: string) =>
+  on((r) => {
+    const l = aggregate(r, store, mode, fault, "lost_acked_writes").sum;
+    const a = aggregate(r, store, mode, fault, "acked_writes").sum;
+    return `${formatNumber(l, { decimals: 0 })} of ${formatNumber(a, { decimals: 0 })}`;
+  });
+const sum = (store: string, mode: string, fault: string, metric: string) =>
+  on((r) => formatNumber(aggregate(r, store, mode, fault, metric).sum, { decimals: 0 }));
+const maxMs = (store: string, mode: string, fault: string, metric: string) =>
+  on((r) => seconds(aggregate(r, store, mode, fault, metric).max));
+
+const STORES: [string, string[], string[]][] = [
+  ["patroni", ["async", "sync"], ["kill", "partition"]],
+  ["redis-sentinel", ["no_wait", "wait"], ["kill"]],
+];
+
+function perScenario(): FigureSet {
+  const out: Record<string, FigureSet[string]> = {};
+  for (const [store, modes, faults] of STORES) {
+    const s = store === "patroni" ? "pg" : "redis";
+    for (const mode of modes) {
+      for (const fault of faults) {
+        const p = `failover.${s}_${mode}_${fault}`;
+        out[`${p}_rto`] = rto(store, mode, fault);
+        out[`${p}_lost`] = lost(store, mode, fault);
+        out[`${p}_unknown`] = sum(store, mode, fault, "unknown_writes");
+        out[`${p}_two_primaries`] = sum(store, mode, fault, "two_primaries");
+        if (fault === "partition") {
+          out[`${p}_isolated_acks`] = sum(store, mode, fault, "isolated_acks");
+          out[`${p}_isolated_ms`] = maxMs(store, mode, fault, "isolated_ack_ms");
+          out[`${p}_overlap`] = maxMs(store, mode, fault, "primary_overlap_ms");
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** D8's figures (and D4's partition rows). */
+export const failoverFigures: FigureSet = {
+  ...perScenario(),
+  "failover.kill_rounds": on((r) =>
+    String(
+      new Set(r.filter((x) => x.store === "patroni" && x.fault === "kill").map((x) => x.repetition))
+        .size,
+    )
+  ),
+  "failover.scenarios": on((r) => String(r.filter((x) => x.metric === "two_primaries").length)),
+  "failover.two_primaries_total": on((r) =>
+    formatNumber(
+      r.filter((x) => x.metric === "two_primaries").reduce((a, x) => a + Number(x.value), 0),
+      { decimals: 0 },
+    )
+  ),
+  "failover.pg_timers": on((r) => {
+    const s = settingsOf(r, "patroni", "async");
+    return `ttl ${s.ttl} s, loop_wait ${s.loop_wait} s, retry_timeout ${s.retry_timeout} s`;
+  }),
+  "failover.redis_timers": on((r) => {
+    const s = settingsOf(r, "redis-sentinel", "no_wait");
+    return `down-after-milliseconds ${s.down_after_ms}, failover-timeout ${s.failover_timeout_ms} ms, quorum ${s.quorum} of 3`;
+  }),
+  "failover.pg_version": on((r) =>
+    r.find((x) => x.store === "patroni" && x.metric !== "skipped")!.engine_version
+  ),
+  "failover.patroni_version": on((r) => settingsOf(r, "patroni", "async").patroni),
+  "failover.redis_version": on((r) =>
+    r.find((x) => x.store === "redis-sentinel" && x.metric !== "skipped")!.engine_version
+  ),
+  "failover.galera_version": on((r) => {
+    const row = r.find((x) => x.store === "galera" && x.metric !== "skipped")!;
+    return `${row.engine_version} (Galera ${settingsOf(r, "galera", "replicated_commit").galera})`;
+  }),
+  "failover.galera_commit_p50": on((r) =>
+    formatNumber(aggregate(r, "galera", "replicated_commit", "none", "commit_p50_ms").mean, {
+      unit: "ms",
+    })
+  ),
+  "failover.galera_commit_p99": on((r) =>
+    formatNumber(aggregate(r, "galera", "replicated_commit", "none", "commit_p99_ms").mean, {
+      unit: "ms",
+    })
+  ),
+  "failover.galera_local_p50": on((r) =>
+    formatNumber(aggregate(r, "galera", "local_commit", "none", "commit_p50_ms").mean, {
+      unit: "ms",
+    })
+  ),
+  "failover.galera_plain_lost": on((r) => {
+    const l = aggregate(r, "galera", "plain_read", "none", "lost_updates").sum;
+    const c = aggregate(r, "galera", "plain_read", "none", "committed_increments").sum;
+    return `${formatNumber(l, { decimals: 0 })} of ${formatNumber(c, { decimals: 0 })}`;
+  }),
+  "failover.galera_locking_lost": on((r) => {
+    const l = aggregate(r, "galera", "for_update", "none", "lost_updates").sum;
+    const c = aggregate(r, "galera", "for_update", "none", "committed_increments").sum;
+    return `${formatNumber(l, { decimals: 0 })} of ${formatNumber(c, { decimals: 0 })}`;
+  }),
+  "failover.galera_plain_same_node": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "same_node_duplicate_reads").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_plain_duplicates": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "duplicate_reads").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_plain_rolled_back": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "rolled_back_increments").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_locking_rolled_back": on((r) =>
+    formatNumber(aggregate(r, "galera", "for_update", "none", "rolled_back_increments").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_locking_conflicts": on((r) =>
+    formatNumber(aggregate(r, "galera", "for_update", "none", "cert_conflicts").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.galera_plain_conflicts": on((r) =>
+    formatNumber(aggregate(r, "galera", "plain_read", "none", "cert_conflicts").sum, {
+      decimals: 0,
+    })
+  ),
+  "failover.skipped": on((r) => {
+    const s = r.filter((x) => x.metric === "skipped");
+    return s.length ? s.map((x) => `${x.store}/${x.mode}: ${x.reason}`).join("; ") : "none";
+  }),
+};
