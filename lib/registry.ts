@@ -8,6 +8,7 @@
 
 import { analytics } from "./experiments/analytics/mod.ts";
 import { cache } from "./experiments/cache/mod.ts";
+import { eventsourcing } from "./experiments/eventsourcing/mod.ts";
 import type { Experiment } from "./experiments/experiment.ts";
 import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
@@ -17,6 +18,7 @@ import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
+import { eventsourcingFigures } from "./report/figures/eventsourcing.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
 import { replicationFigures } from "./report/figures/replication.ts";
@@ -33,6 +35,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   analytics,
   replication,
   sharding,
+  eventsourcing,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
@@ -46,6 +49,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   analyticsFigures,
   replicationFigures,
   shardingFigures,
+  eventsourcingFigures,
   matrixFigures,
 ];
 

@@ -26,9 +26,39 @@ Deno.test("projections: lost, doubled and phantom updates are each named", () =>
 });
 
 const ok: SagaRecord[] = [
-  { saga: 1, outcome: "completed", startMs: 0, endMs: 40, orderStatus: "shipped", held: 0, captures: 1, refunds: 0, shipped: true },
-  { saga: 2, outcome: "compensated", startMs: 0, endMs: 50, orderStatus: "cancelled", held: 0, captures: 1, refunds: 1, shipped: false },
-  { saga: 3, outcome: "compensated", startMs: 5, endMs: 9, orderStatus: "cancelled", held: 0, captures: 0, refunds: 0, shipped: false },
+  {
+    saga: 1,
+    outcome: "completed",
+    startMs: 0,
+    endMs: 40,
+    orderStatus: "shipped",
+    held: 0,
+    captures: 1,
+    refunds: 0,
+    shipped: true,
+  },
+  {
+    saga: 2,
+    outcome: "compensated",
+    startMs: 0,
+    endMs: 50,
+    orderStatus: "cancelled",
+    held: 0,
+    captures: 1,
+    refunds: 1,
+    shipped: false,
+  },
+  {
+    saga: 3,
+    outcome: "compensated",
+    startMs: 5,
+    endMs: 9,
+    orderStatus: "cancelled",
+    held: 0,
+    captures: 0,
+    refunds: 0,
+    shipped: false,
+  },
 ];
 const stock: StockRecord[] = [{ id: 1, initial: 10, stock: 9, held: 0, sold: 1 }];
 

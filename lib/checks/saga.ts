@@ -100,7 +100,9 @@ export function checkSagas(
         `saga ${s.saga} completed: order ${s.orderStatus}, net captures ${net}, shipped ${s.shipped}`,
       );
     }
-    if (s.outcome === "compensated" && !(s.orderStatus === "cancelled" && net === 0 && s.held === 0)) {
+    if (
+      s.outcome === "compensated" && !(s.orderStatus === "cancelled" && net === 0 && s.held === 0)
+    ) {
       flag(
         "compensated_inconsistent",
         `saga ${s.saga} compensated: order ${s.orderStatus}, net captures ${net}, held ${s.held}`,

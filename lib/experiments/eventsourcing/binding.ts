@@ -16,10 +16,10 @@
 
 import type { Engine } from "../../engines/mod.ts";
 import type { Binding } from "../binding.ts";
+import type { SagaRecord } from "../../checks/saga.ts";
 import type {
   Checkpoint,
   Line,
-  NewEvent,
   OrderState,
   ProjectionName,
   ReadModel,
@@ -166,9 +166,9 @@ export interface BusAdmin {
   publish(events: readonly StoredEvent[]): Promise<number>;
   /**
    * A durable consumer named `name` from the start of the stream; unacknowledged deliveries
-   * come again after `ackWaitMs`.
+   * come again after `ackWaitMs`, and at most `maxPending` are outstanding at once.
    */
-  source(name: string, ackWaitMs: number): Promise<FeedSource>;
+  source(name: string, ackWaitMs: number, maxPending: number): Promise<FeedSource>;
   /** Messages redelivered to consumers so far (the server's count). */
   redelivered(name: string): Promise<number>;
   close(): Promise<void>;
@@ -214,22 +214,19 @@ export interface SagaSession {
   /** Shipping: create the shipment once. */
   ship(saga: number): Promise<void>;
   /** The single-database checkout in one ACID transaction (the comparison). */
-  acidCheckout(order: number, lines: Line[], declined: boolean): Promise<"completed" | "declined" | "out_of_stock">;
+  acidCheckout(
+    order: number,
+    lines: Line[],
+    declined: boolean,
+  ): Promise<"completed" | "declined" | "out_of_stock">;
   close(): Promise<void>;
 }
 
 /** The final state the saga checker judges. */
 export interface SagaState {
   products: { id: number; initial: number; stock: number; held: number; sold: number }[];
-  /** Per saga: order status, stock held, captures and refunds. */
-  sagas: {
-    saga: number;
-    orderStatus: string;
-    held: number;
-    captures: number;
-    refunds: number;
-    shipped: boolean;
-  }[];
+  /** Per saga: what every service and the log hold (the checker's input). */
+  sagas: SagaRecord[];
 }
 
 /** An engine bound to the experiment. */

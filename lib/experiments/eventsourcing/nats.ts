@@ -101,20 +101,24 @@ export async function natsBus(node: EngineNode): Promise<BusAdmin> {
       );
       return acks.filter((a) => a.duplicate).length;
     },
-    async source(name, ackWaitMs) {
+    async source(name, ackWaitMs, maxPending) {
       await jsm.consumers.add(STREAM, {
         durable_name: name,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: nanos(ackWaitMs),
-        max_ack_pending: 20_000,
-      }).catch(async (err) => {
+        // At most one batch unacknowledged: a consumer that dies holding a batch gets it
+        // redelivered before anything newer, so the sink's checkpoint can skip duplicates
+        // without skipping events (with a larger window, newer events arrive first after a
+        // crash and the redelivered older ones look like duplicates: lost updates).
+        max_ack_pending: maxPending,
+      }).catch((err) => {
         if (!String(err).includes("already")) throw err;
       });
       const c = await connectNats(node, { name: `dsbench-${name}`, timeoutMs: 5000 });
       consumers.push(c);
       const consumer = await c.jetstream().consumers.get(STREAM, name);
-      const messages = await consumer.consume({ max_messages: 2000 });
+      const messages = await consumer.consume({ max_messages: maxPending });
       return new NatsSource(messages, 200);
     },
     async redelivered(name) {

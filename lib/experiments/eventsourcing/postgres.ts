@@ -157,7 +157,9 @@ async function append(
       version: expected + events.length,
     };
   } catch (err) {
-    if ((err as { code?: string }).code === "23505") throw new ConcurrencyConflict(stream, expected);
+    if ((err as { code?: string }).code === "23505") {
+      throw new ConcurrencyConflict(stream, expected);
+    }
     throw err;
   }
 }
@@ -235,7 +237,12 @@ class EventSession implements OrderSession {
         const result = await tx(this.c, async () => {
           const s = foldOrder(order, await readStream(this.c, orderStream(order)));
           if (!allowed.includes(s.status)) return undefined;
-          const appended = await append(this.c, orderStream(order), s.version, eventsFor(command, s));
+          const appended = await append(
+            this.c,
+            orderStream(order),
+            s.version,
+            eventsFor(command, s),
+          );
           if (command === "cancel") await moveStock(this.c, s.lines, -1);
           return appended;
         });
@@ -349,7 +356,8 @@ class CrudSession implements OrderSession {
     const ok = await tx(this.c, async () => {
       const r = await this.c.query({
         name: "crud_cancel",
-        text: `UPDATE crud_orders SET status = 'cancelled', version = version + 1, updated_at = now()
+        text:
+          `UPDATE crud_orders SET status = 'cancelled', version = version + 1, updated_at = now()
                WHERE id = $1 AND status IN ('reserved', 'paid')`,
         values: [order],
       });
@@ -359,7 +367,11 @@ class CrudSession implements OrderSession {
         text: "SELECT product_id AS product, quantity FROM crud_order_lines WHERE order_id = $1",
         values: [order],
       });
-      await moveStock(this.c, rows.map((l: { product: number; quantity: number }) => ({ ...l, priceCents: 0 })), -1);
+      await moveStock(
+        this.c,
+        rows.map((l: { product: number; quantity: number }) => ({ ...l, priceCents: 0 })),
+        -1,
+      );
       await this.c.query({
         name: "crud_refund",
         text: "UPDATE crud_payments SET status = 'refunded' WHERE order_id = $1",
@@ -445,7 +457,10 @@ class PgSink implements ProjectionSink {
   }
 
   private async applyStatus(events: readonly StoredEvent[]) {
-    const latest = new Map<number, { customer: number | null; status: string; version: number; total: number | null }>();
+    const latest = new Map<
+      number,
+      { customer: number | null; status: string; version: number; total: number | null }
+    >();
     for (const e of events) {
       if (!e.stream.startsWith("order-")) continue;
       const prev = latest.get(e.payload.order);
@@ -488,7 +503,8 @@ class PgSink implements ProjectionSink {
     if (delta.size === 0) return;
     await this.c.query({
       name: "sales_upsert",
-      text: `INSERT INTO product_sales (product_id, units) SELECT * FROM unnest($1::int[], $2::bigint[])
+      text:
+        `INSERT INTO product_sales (product_id, units) SELECT * FROM unnest($1::int[], $2::bigint[])
              ON CONFLICT (product_id) DO UPDATE SET units = product_sales.units + EXCLUDED.units`,
       values: [[...delta.keys()], [...delta.values()]],
     });
@@ -575,7 +591,8 @@ class PgSagaSession implements SagaSession {
   }
 
   async order(saga: number, event: "placed" | "cancelled" | "shipped", lines: Line[]) {
-    const type = { placed: "OrderPlaced", cancelled: "OrderCancelled", shipped: "OrderShipped" }[event];
+    const type =
+      { placed: "OrderPlaced", cancelled: "OrderCancelled", shipped: "OrderShipped" }[event];
     const stream = `saga-order-${saga}`;
     // Idempotent: an event type appears at most once in the order's stream.
     const rows = await readStream(this.c, stream);
@@ -801,7 +818,9 @@ export function postgresEventStore(node: EngineNode): EventStoreAdmin {
     },
     async head() {
       const c = await a();
-      const { rows: [r] } = await c.query<{ n: string; tx: string | null; position: string | null }>(
+      const { rows: [r] } = await c.query<
+        { n: string; tx: string | null; position: string | null }
+      >(
         `SELECT count(*)::text AS n,
                 (SELECT tx::text::bigint::text FROM events ORDER BY tx DESC, position DESC LIMIT 1) AS tx,
                 (SELECT position::text FROM events ORDER BY tx DESC, position DESC LIMIT 1) AS position
@@ -894,15 +913,29 @@ export function postgresEventStore(node: EngineNode): EventStoreAdmin {
             `SELECT p.id, p.initial_stock AS initial, p.stock, p.sold,
                     coalesce((SELECT sum(quantity) FROM inv_holds h WHERE h.product_id = p.id AND h.state = 'held'), 0)::text AS held
              FROM products p ORDER BY p.id`,
-          )).rows.map((r: { id: number; initial: number; stock: number; held: string; sold: number }) => ({
+          )).rows.map((
+            r: { id: number; initial: number; stock: number; held: string; sold: number },
+          ) => ({
             ...r,
             held: Number(r.held),
           }));
           const sagas = (await c.query<
-            { saga: string; status: string; held: string; captures: string; refunds: string; shipped: boolean }
+            {
+              saga: string;
+              status: string;
+              held: string;
+              captures: string;
+              refunds: string;
+              shipped: boolean;
+              outcome: string;
+              start_ms: string;
+              end_ms: string;
+            }
           >(
-            `WITH s AS (SELECT DISTINCT saga FROM saga_log)
+            `WITH s AS (SELECT saga, min(at) AS t0, max(at) AS t1 FROM saga_log GROUP BY saga)
              SELECT s.saga::text,
+               (SELECT step FROM saga_log l WHERE l.saga = s.saga ORDER BY seq DESC LIMIT 1) AS outcome,
+               (extract(epoch FROM s.t0) * 1000)::text AS start_ms, (extract(epoch FROM s.t1) * 1000)::text AS end_ms,
                coalesce((SELECT CASE WHEN bool_or(type = 'OrderCancelled') THEN 'cancelled'
                                      WHEN bool_or(type = 'OrderShipped') THEN 'shipped'
                                      WHEN bool_or(type = 'OrderPlaced') THEN 'placed' END
@@ -916,9 +949,24 @@ export function postgresEventStore(node: EngineNode): EventStoreAdmin {
           return {
             products,
             sagas: sagas.map((
-              r: { saga: string; status: string; held: string; captures: string; refunds: string; shipped: boolean },
+              r: {
+                saga: string;
+                status: string;
+                held: string;
+                captures: string;
+                refunds: string;
+                shipped: boolean;
+                outcome: string;
+                start_ms: string;
+                end_ms: string;
+              },
             ) => ({
               saga: Number(r.saga),
+              outcome: FINAL_STEPS.includes(r.outcome)
+                ? r.outcome as "completed" | "compensated"
+                : "open" as const,
+              startMs: Number(r.start_ms),
+              endMs: Number(r.end_ms),
               orderStatus: r.status,
               held: Number(r.held),
               captures: Number(r.captures),

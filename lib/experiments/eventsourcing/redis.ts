@@ -9,7 +9,14 @@
 import type { Redis } from "ioredis";
 import { connectRedis } from "../../engines/redis/client.ts";
 import type { EngineNode } from "../../engines/mod.ts";
-import { after, type Checkpoint, ORIGIN, type ReadModel, statusAfter, type StoredEvent } from "./domain.ts";
+import {
+  after,
+  type Checkpoint,
+  ORIGIN,
+  type ReadModel,
+  statusAfter,
+  type StoredEvent,
+} from "./domain.ts";
 import type { EsBinding, ProjectionSink, ReadModelAdmin } from "./binding.ts";
 
 /** Redis 7, one server, no persistence (a read model is rebuilt from the events). */
@@ -70,8 +77,9 @@ class StorefrontSink implements ProjectionSink {
     return out;
   }
 
-  close = async () => {
+  close = () => {
     this.r.disconnect();
+    return Promise.resolve();
   };
 }
 
