@@ -81,6 +81,14 @@ Deno.test("eventsourcing: a tiny run measures every part and its checks hold", a
   assert.ok(val("eventsourcing_faults", "crashes", { part: "faults" })[0] >= 4);
   assert.deepEqual(val("eventsourcing_saga", "valid", { part: "verdict" }), [1]);
   assert.ok(out.histories[SAGA_HISTORY].length >= 80);
+  // Rates that size the default scale (shown, not asserted).
+  console.log(
+    t.eventsourcing_rebuild.filter((r) => r.metric === "events_per_s" || r.metric === "load_p50")
+      .map((r) =>
+        `${r.projection ?? r.snapshots} ${r.events ?? r.length}: ${Number(r.value).toFixed(1)}`
+      )
+      .join("; "),
+  );
   const r = await eventsourcing.recheck!(out.histories, t);
   assert.deepEqual(r.mismatches, []);
   assert.ok(r.checked >= 1);

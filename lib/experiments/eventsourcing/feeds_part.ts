@@ -166,6 +166,7 @@ export async function feedsPart(ctx: EsRun) {
         const misses = naive.filter((f) => !f).length;
         addRow(ctx, FEEDS, engine, rep, { part: "ryow", feed }, [
           ["probes", naive.length, "count"],
+          ["poll_ms", c.feeds.pollMs, "ms"],
           ["miss_rate", naive.length ? misses / naive.length : 0, "ratio"],
           ...distribution("token_wait", tokenWait),
           ...distribution("write_side_read", writeSide),

@@ -4,7 +4,8 @@
  * publishing and before saving its checkpoint republishes into JetStream's duplicate window
  * and the server drops the copies; each projection reads through its own durable pull
  * consumer with explicit acks, so a projector that dies before acking gets the batch again
- * (and its sink skips what its checkpoint already covers).
+ * (and its sink skips what its checkpoint already covers); a restarted projector's consumer is
+ * recreated from the stream's start, so events reach the sink in order.
  *
  * @module
  */
@@ -102,15 +103,20 @@ export async function natsBus(node: EngineNode): Promise<BusAdmin> {
       return acks.filter((a) => a.duplicate).length;
     },
     async source(name, ackWaitMs, maxPending) {
+      // A (re)started projector gets its consumer anew, delivering from the stream's start in
+      // order; its sink skips what its checkpoint covers. Keeping the old durable would
+      // redeliver the dead consumer's unacknowledged batch only after the ack wait, while newer
+      // events arrive at once: the checkpoint would then skip the older ones (lost updates,
+      // seen in this experiment's first runs). A production projector would recreate it at the
+      // stream sequence stored with its checkpoint instead of at the start.
+      await jsm.consumers.delete(STREAM, name).catch(() => {});
       await jsm.consumers.add(STREAM, {
         durable_name: name,
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         ack_wait: nanos(ackWaitMs),
-        // At most one batch unacknowledged: a consumer that dies holding a batch gets it
-        // redelivered before anything newer, so the sink's checkpoint can skip duplicates
-        // without skipping events (with a larger window, newer events arrive first after a
-        // crash and the redelivered older ones look like duplicates: lost updates).
+        // At most one batch outstanding (bounded memory; a lost ack is redelivered after ack_wait
+        // and skipped by the sink's checkpoint).
         max_ack_pending: maxPending,
       }).catch((err) => {
         if (!String(err).includes("already")) throw err;

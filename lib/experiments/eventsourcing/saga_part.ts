@@ -220,6 +220,8 @@ export async function sagaPart(ctx: EsRun) {
             ["recovered", recovered, "count"],
             ["max_duration_ms", v.maxDurationMs, "ms"],
             ["bound_ms", g0.boundMs, "ms"],
+            ["decline_rate", g0.declineRate, "ratio"],
+            ["crash_rate", g0.crashRate, "ratio"],
             ...SAGA_VIOLATIONS.map((k) =>
               [k, v.violations[k], "count"] as [string, number, string]
             ),

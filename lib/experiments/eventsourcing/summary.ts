@@ -133,3 +133,9 @@ export function timeoutRates(rows: Rows): number[] {
   return [...new Set(rows.filter((r) => r.part === "verdict").map((r) => Number(r.timeout_rate)))]
     .sort((a, b) => a - b);
 }
+
+/** Stream lengths of the snapshot part, ascending. */
+export function snapshotLengths(rows: Rows): number[] {
+  return [...new Set(rows.filter((r) => r.part === "snapshot").map((r) => Number(r.length)))]
+    .sort((a, b) => a - b);
+}

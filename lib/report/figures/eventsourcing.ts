@@ -71,9 +71,16 @@ export const eventsourcingFigures: FigureSet = {
     STORE,
     (r) => formatNumber(S.hot(r, "conflicts_per_op", "events", 1).mean, { decimals: 2 }),
   ),
-  "es.hot64_conflicts": on(
-    STORE,
-    (r) => formatNumber(S.hot(r, "conflicts_per_op", "events", 64).mean, { decimals: 3 }),
+  "es.hot_many_conflicts": on(STORE, (r) => {
+    const n = Math.max(...r.filter((x) => x.part === "hot").map((x) => Number(x.hot_streams)));
+    return `${
+      formatNumber(S.hot(r, "conflicts_per_op", "events", n).mean, { decimals: 3 })
+    } over ${n} products`;
+  }),
+  "es.poll_ms": on(FEEDS, (r) => ms(S.ryow(r, "poll_ms", "poll").mean, 0)),
+  "es.decline_rate": on(
+    SAGA,
+    (r) => formatPercent(S.sagaVerdict(r, "decline_rate", S.timeoutRates(r)[0]).mean, 0),
   ),
   "es.hot1_events": on(STORE, (r) => spread(S.hot(r, "throughput", "events", 1), ops)),
   "es.hot1_crud": on(STORE, (r) => spread(S.hot(r, "throughput", "crud", 1), ops)),
@@ -112,19 +119,27 @@ export const eventsourcingFigures: FigureSet = {
     REBUILD,
     (r) => S.snapshotPolicy(r).replace("every_", "every ") + " events",
   ),
-  "es.load_long_none": on(REBUILD, (r) => ms(S.snapshotLoad(r, 10_000, "none").mean)),
+  "es.long_length": on(REBUILD, (r) => formatNumber(S.snapshotLengths(r).at(-1)!, { decimals: 0 })),
+  "es.load_long_none": on(
+    REBUILD,
+    (r) => ms(S.snapshotLoad(r, S.snapshotLengths(r).at(-1)!, "none").mean),
+  ),
   "es.load_long_snap": on(
     REBUILD,
-    (r) => ms(S.snapshotLoad(r, 10_000, S.snapshotPolicy(r)).mean),
+    (r) => ms(S.snapshotLoad(r, S.snapshotLengths(r).at(-1)!, S.snapshotPolicy(r)).mean),
   ),
-  "es.load_100_none": on(REBUILD, (r) => ms(S.snapshotLoad(r, 100, "none").mean)),
-  "es.load_1000_none": on(REBUILD, (r) => ms(S.snapshotLoad(r, 1000, "none").mean)),
+  "es.load_short_none": on(
+    REBUILD,
+    (r) =>
+      S.snapshotLengths(r).slice(0, -1).map((n) =>
+        `${ms(S.snapshotLoad(r, n, "none").mean)} at ${formatNumber(n, { decimals: 0 })} events`
+      ).join(", "),
+  ),
   "es.faults_valid": on(FAULTS, (r) => {
     const t = S.faultTally(r);
     return `${t.valid} of ${t.checked}`;
   }),
   "es.faults_crashes": on(FAULTS, (r) => String(S.faultSum(r, "crashes", "faults"))),
-  "es.faults_redelivered": on(FAULTS, (r) => String(S.faultSum(r, "redelivered"))),
   "es.faults_duplicates": on(FAULTS, (r) => String(S.faultSum(r, "duplicates_skipped", "faults"))),
   "es.faults_relay_dups": on(
     FAULTS,
