@@ -40,7 +40,9 @@ export const eventsourcingFigures: FigureSet = {
   "es.lifecycle_ratio": on(
     STORE,
     (r) =>
-      x(S.lifecycle(r, "throughput", "crud").mean / S.lifecycle(r, "throughput", "events").mean),
+      `CRUD ${
+        x(S.lifecycle(r, "throughput", "crud").mean / S.lifecycle(r, "throughput", "events").mean)
+      } the event store's throughput`,
   ),
   ...Object.fromEntries(
     ["place", "pay", "cancel", "read"].flatMap((op) =>
@@ -99,6 +101,14 @@ export const eventsourcingFigures: FigureSet = {
       on(FEEDS, (r) => spread(S.ryow(r, "token_wait_p99", f), (v) => ms(v))),
     ],
   ])),
+  "es.notify_vs_poll": on(
+    FEEDS,
+    (r) => x(S.lag(r, "lag_p50", "notify").mean / S.lag(r, "lag_p50", "poll").mean),
+  ),
+  "es.nats_vs_poll": on(
+    FEEDS,
+    (r) => x(S.lag(r, "lag_p50", "nats").mean / S.lag(r, "lag_p50", "poll").mean),
+  ),
   "es.ceiling_relay": on(FEEDS, (r) => spread(S.ceiling(r, "nats", "relay"), eps)),
   "es.write_side_read_p50": on(
     FEEDS,
@@ -140,7 +150,10 @@ export const eventsourcingFigures: FigureSet = {
     return `${t.valid} of ${t.checked}`;
   }),
   "es.faults_crashes": on(FAULTS, (r) => String(S.faultSum(r, "crashes", "faults"))),
-  "es.faults_duplicates": on(FAULTS, (r) => String(S.faultSum(r, "duplicates_skipped", "faults"))),
+  "es.faults_duplicates": on(
+    FAULTS,
+    (r) => formatNumber(S.faultSum(r, "duplicates_skipped", "faults"), { decimals: 0 }),
+  ),
   "es.faults_relay_dups": on(
     FAULTS,
     (r) => String(S.faultSum(r, "relay_duplicates_dropped", "faults")),
@@ -156,7 +169,11 @@ export const eventsourcingFigures: FigureSet = {
   "es.saga_timeouts": on(SAGA, (r) => S.timeoutRates(r).map((t) => formatPercent(t, 0)).join(", ")),
   "es.saga_crashed": on(
     SAGA,
-    (r) => String(S.timeoutRates(r).reduce((n, t) => n + S.sagaVerdict(r, "crashed", t).mean, 0)),
+    (r) =>
+      formatNumber(
+        S.timeoutRates(r).reduce((n, t) => n + S.sagaVerdict(r, "crashed", t).mean, 0),
+        { decimals: 0 },
+      ) + " per repetition",
   ),
   "es.saga_max_ms": on(
     SAGA,
