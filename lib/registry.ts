@@ -8,6 +8,7 @@
 
 import { analytics } from "./experiments/analytics/mod.ts";
 import { cache } from "./experiments/cache/mod.ts";
+import { eventsourcing } from "./experiments/eventsourcing/mod.ts";
 import type { Experiment } from "./experiments/experiment.ts";
 import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
@@ -18,6 +19,7 @@ import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
+import { eventsourcingFigures } from "./report/figures/eventsourcing.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
 import { replicationFigures } from "./report/figures/replication.ts";
@@ -38,6 +40,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   replication,
   sharding,
   failover,
+  eventsourcing,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
@@ -52,6 +55,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   replicationFigures,
   shardingFigures,
   failoverFigures,
+  eventsourcingFigures,
   matrixFigures,
   recordFigures(SLO_ROWS, CAP_ROWS),
 ];

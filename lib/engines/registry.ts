@@ -12,6 +12,7 @@ import { hazelcast } from "./hazelcast/mod.ts";
 import { influxdb } from "./influxdb/mod.ts";
 import { mariadb } from "./mariadb/mod.ts";
 import { memcached } from "./memcached/mod.ts";
+import { nats } from "./nats/mod.ts";
 import { postgres } from "./postgres/mod.ts";
 import { redis } from "./redis/mod.ts";
 import { redisCluster } from "./redis-cluster/mod.ts";
@@ -36,6 +37,7 @@ export const ENGINES = {
   patroni,
   "redis-sentinel": redisSentinel,
   galera,
+  nats,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */

@@ -1,0 +1,142 @@
+/**
+ * Part 4: faults on the read side, then the check. While clients append, the read side runs
+ * on the bus (outbox relay → JetStream → a durable consumer per read model) and, beside it, a
+ * sales projector on the polling feed; in turn the order-status projector dies mid-stream
+ * (connections dropped, its batch neither committed nor acknowledged) and restarts, the relay
+ * dies after publishing a batch and before saving its checkpoint (it republishes: JetStream
+ * drops the duplicates by message id), the storefront consumer dies holding unacknowledged
+ * deliveries (redelivered after the ack wait), and the polling projector dies and restarts.
+ * Afterwards every read model is compared with a from-scratch rebuild of all stored events.
+ *
+ * @module
+ */
+
+import { runClosedLoop } from "../../load/run.ts";
+import { sleep } from "../../engines/runtime/net.ts";
+import { checkProjection } from "../../checks/projections.ts";
+import { type ProjectionName, rebuildAll, type StoredEvent } from "./domain.ts";
+import { addRow, type EsRun, FAULTS } from "./context.ts";
+import { lifecycleOp, OrderIds } from "./lifecycle.ts";
+import type { Projector, Relay } from "./projector.ts";
+import {
+  allReach,
+  type Feed,
+  projectionsHere,
+  sinkFor,
+  startProjector,
+  startRelay,
+} from "./readside.ts";
+
+/** Progress steps of part 4. */
+export function faultSteps(ctx: Pick<EsRun, "config" | "engines">) {
+  return ctx.engines.bus ? ctx.config.repetitions : 0;
+}
+
+/** Run part 4 (needs the bus). */
+export async function faultsPart(ctx: EsRun) {
+  const { config: c, progress } = ctx;
+  const { engine, admin } = ctx.engines.store!;
+  const bus = ctx.engines.bus!;
+  for (let rep = 0; rep < c.repetitions; rep++) {
+    progress.step(`faults: projector, relay and consumer crashes under load, rep ${rep + 1}`);
+    await admin.reset();
+    await bus.admin.reset();
+    const lines: { name: string; feed: Feed; p: ProjectionName }[] = [
+      ...projectionsHere(ctx).map((p) => ({ name: p, feed: "nats" as Feed, p })),
+    ];
+    for (const l of lines) {
+      const s = await sinkFor(ctx, l.p);
+      await s.reset();
+      await s.close();
+    }
+    const running = new Map<string, Projector>();
+    for (const l of lines) {
+      running.set(l.name, await startProjector(ctx, l.feed, l.p, `${l.p}_f${rep}`));
+    }
+    let relay: Relay = await startRelay(ctx);
+    let relayDuplicates = 0;
+    let skipped = 0;
+    const crashes: string[] = [];
+    const sessions = await Promise.all(
+      Array.from({ length: c.feeds.writers }, () => admin.session("events")),
+    );
+    const restart = async (name: string) => {
+      const pr = running.get(name)!;
+      await pr.crash();
+      skipped += pr.stats.duplicates;
+      crashes.push(name);
+      await sleep(100);
+      const l = lines.find((x) => x.name === name)!;
+      running.set(name, await startProjector(ctx, l.feed, l.p, `${l.p}_f${rep}`));
+    };
+    const durationMs = c.faults.durationS * 1000;
+    const faults = (async () => {
+      await sleep(durationMs * 0.2);
+      await restart("order_status");
+      await sleep(durationMs * 0.2);
+      relay.dieAfterPublish = true;
+      await sleep(50);
+      await relay.crash();
+      relayDuplicates += relay.stats.duplicates;
+      crashes.push("relay");
+      relay = await startRelay(ctx);
+      await sleep(durationMs * 0.2);
+      await restart(running.has("storefront") ? "storefront" : "sales");
+      await sleep(durationMs * 0.1);
+      await restart("sales");
+    })();
+    try {
+      await runClosedLoop({
+        concurrency: c.feeds.writers,
+        durationMs,
+        seed: c.seed + 200 + rep,
+        label: "faults",
+        op: lifecycleOp({
+          sessions,
+          ids: new OrderIds(),
+          products: c.products,
+          readShare: 0,
+          cancelShare: c.store.cancelShare,
+        }),
+      });
+      await faults;
+      const head = await admin.head();
+      await allReach([{ name: "relay", loop: relay }], head.checkpoint);
+      await allReach([...running].map(([name, loop]) => ({ name, loop })), head.checkpoint);
+      for (const pr of running.values()) skipped += pr.stats.duplicates;
+      relayDuplicates += relay.stats.duplicates;
+      const all: StoredEvent[] = [];
+      for await (const batch of admin.allEvents()) all.push(...batch);
+      const rebuilt = rebuildAll(all);
+      for (const l of lines) {
+        const pr = running.get(l.name)!;
+        const v = checkProjection(l.p, await pr.sink.dump(), rebuilt[l.p]);
+        for (const e of v.examples) progress.log(e);
+        addRow(ctx, FAULTS, l.p === "storefront" ? ctx.engines.readModel!.engine : engine, rep, {
+          part: "check",
+          projection: l.p,
+          feed: l.feed,
+        }, [
+          ["valid", v.valid ? 1 : 0, "flag"],
+          ["keys", v.keys, "count"],
+          ["missing", v.missing, "count"],
+          ["phantom", v.phantom, "count"],
+          ["differing", v.differing, "count"],
+          ["applied_twice", v.over, "count"],
+          ["duplicates_skipped", pr.stats.duplicates, "count"],
+        ]);
+      }
+      addRow(ctx, FAULTS, bus.engine, rep, { part: "faults", projection: "all", feed: "nats" }, [
+        ["events", head.events, "count"],
+        ["crashes", crashes.length, "count"],
+        ["relay_duplicates_dropped", relayDuplicates, "count"],
+        ["duplicates_skipped", skipped, "count"],
+      ]);
+    } finally {
+      await faults.catch(() => {});
+      for (const s of sessions) await s.close();
+      for (const pr of running.values()) await pr.stop().catch(() => {});
+      await relay.stop().catch(() => {});
+    }
+  }
+}
