@@ -67,7 +67,7 @@ export function headroom(value: number, target: number, bound: "max" | "min"): s
     return value >= target ? "met" : `misses (${formatNumber(value, { decimals: 2 })})`;
   }
   if (value > target) return `misses by ${formatPercent(value / target - 1)}`;
-  if (value === 0) return "met (none measured)";
+  if (value === 0) return "met (none)";
   const ratio = target / value;
   return ratio >= 2
     ? `${formatNumber(ratio, { decimals: 1 })}× below the limit`
@@ -84,7 +84,10 @@ export async function sloTable(d: FigureData, rows: readonly SloRow[]): Promise<
     const target = REQUIREMENTS[r.requirement];
     if (!target) throw new Error(`requirement "${r.requirement}" is not in lib/report/cited.ts`);
     const limit = `${r.bound === "max" ? "≤" : "≥"} ${
-      formatNumber(target.value, { unit: target.unit || undefined })
+      formatNumber(target.value, {
+        unit: target.unit || undefined,
+        decimals: Number.isInteger(target.value) ? 0 : undefined,
+      })
     }`;
     if (!(await hasTable(d, r.table))) {
       cells.push([r.what, limit, `pending (no committed ${r.table})`, "–", link(r.notebook)]);

@@ -11,10 +11,21 @@ import { pointAt } from "../../experiments/oltp/summary.ts";
 import { invariantTally } from "../../experiments/oltp/summary.ts";
 import { modeValue, rates } from "../../experiments/replication/summary.ts";
 import { lossPoints, staleAt } from "../../experiments/cache/summary.ts";
+import { aggregate } from "../../experiments/failover/summary.ts";
 import type { CapRow, SloRow } from "./record.ts";
 
 const ms = (v: number, decimals = 1) => `${formatNumber(v, { decimals })} ms`;
 const REPL = "replication.csv";
+const HA = "failover.csv";
+const lostOf = (
+  rows: Parameters<typeof aggregate>[0],
+  store: string,
+  mode: string,
+  fault: string,
+) => ({
+  lost: aggregate(rows, store, mode, fault, "lost_acked_writes").sum,
+  acked: aggregate(rows, store, mode, fault, "acked_writes").sum,
+});
 const lowestRate = (rows: Parameters<typeof rates>[0]) => rates(rows)[0];
 
 /** Requirements against measurements. */
@@ -53,6 +64,38 @@ export const SLO_ROWS: readonly SloRow[] = [
       return { value: v, text: ms(v) };
     },
   },
+  {
+    what: "orders writable again after kill -9 of the primary (Patroni `synchronous_mode`)",
+    requirement: "orders_rto_s",
+    table: HA,
+    bound: "max",
+    notebook: "08-failover-partitions",
+    async measured(d) {
+      const a = aggregate(await d.rows(HA), "patroni", "sync", "kill", "unavailable_ms");
+      return {
+        value: a.max / 1000,
+        text: `${formatNumber(a.max / 1000, { decimals: 1 })} s (worst of ${a.n})`,
+      };
+    },
+  },
+  {
+    what:
+      "acknowledged order writes lost: kill -9 and partition of the primary (`synchronous_mode`)",
+    requirement: "orders_rpo_writes",
+    table: HA,
+    bound: "max",
+    notebook: "08-failover-partitions",
+    async measured(d) {
+      const rows = await d.rows(HA);
+      const k = lostOf(rows, "patroni", "sync", "kill");
+      const p = lostOf(rows, "patroni", "sync", "partition");
+      const lost = k.lost + p.lost;
+      return {
+        value: lost,
+        text: `${lost} of ${formatNumber(k.acked + p.acked, { decimals: 0 })}`,
+      };
+    },
+  },
 ];
 
 /** Data domains, their CAP choice, and what the fault experiments measured. */
@@ -70,6 +113,12 @@ export const CAP_ROWS: readonly CapRow[] = [
         return `replicas stopped: ${acked} writes acknowledged, commits waited up to ${
           ms(stall, 0)
         }`;
+      },
+    }, {
+      table: HA,
+      async text(d) {
+        const l = lostOf(await d.rows(HA), "patroni", "sync", "partition");
+        return `primary partitioned (Patroni \`synchronous_mode\`): ${l.lost} of ${l.acked} acknowledged writes lost`;
       },
     }],
   },
@@ -99,6 +148,13 @@ export const CAP_ROWS: readonly CapRow[] = [
         },
       },
       {
+        table: HA,
+        async text(d) {
+          const l = lostOf(await d.rows(HA), "patroni", "async", "partition");
+          return `primary partitioned (Patroni asynchronous): ${l.lost} of ${l.acked} acknowledged writes lost after the heal`;
+        },
+      },
+      {
         table: "cache_consistency.csv",
         async text(d) {
           const s = staleAt(await d.rows("cache_consistency.csv"), "redis", "delete_on_write");
@@ -124,6 +180,16 @@ export const CAP_ROWS: readonly CapRow[] = [
         const none = at("none", "crash");
         return `kill -9 and restart: ${aof ? formatPercent(aof.mean) : "–"} of sessions lost ` +
           `with AOF, ${none ? formatPercent(none.mean) : "–"} without persistence`;
+      },
+    }, {
+      table: HA,
+      async text(d) {
+        const rows = await d.rows(HA);
+        const a = aggregate(rows, "redis-sentinel", "no_wait", "kill", "unavailable_ms");
+        const l = lostOf(rows, "redis-sentinel", "no_wait", "kill");
+        return `Sentinel failover after kill -9: writes back in ${
+          formatNumber(a.mean / 1000, { decimals: 1 })
+        } s, ${l.lost} of ${l.acked} acknowledged writes lost`;
       },
     }],
   },
