@@ -1,5 +1,6 @@
 /**
  * The cluster part (table cache_cluster), for bindings that declare clustering: per repetition
+ * (`cluster.repetitions` of the run's, default 1)
  *
  * - join: a cluster of `members` with one backup, `entries` sessions written, the session mix
  *   measured for `baselineS`, then measured again while one more member joins (from its start
@@ -26,7 +27,11 @@ import type { ResultSet } from "../../results/mod.ts";
 
 /** Runs the part measures on one binding. */
 export function clusterRuns(ctx: Pick<CacheRun, "config">, binding: CacheBinding): number {
-  return binding.cluster ? ctx.config.repetitions * ctx.config.cluster.backupCounts.length : 0;
+  return binding.cluster ? repetitionsOf(ctx) * ctx.config.cluster.backupCounts.length : 0;
+}
+
+function repetitionsOf(ctx: Pick<CacheRun, "config">): number {
+  return Math.min(ctx.config.repetitions, ctx.config.cluster.repetitions);
 }
 
 type Run = ReturnType<ResultSet["run"]>;
@@ -89,7 +94,7 @@ export async function clusterPart(ctx: CacheRun, binding: CacheBinding): Promise
     );
   };
 
-  for (let rep = 0; rep < ctx.config.repetitions; rep++) {
+  for (let rep = 0; rep < repetitionsOf(ctx); rep++) {
     for (const backupCount of k.backupCounts) {
       // Backup count 1 runs the join first and then kills on the grown cluster; the others
       // start at members + 1 directly.

@@ -66,6 +66,11 @@ export interface CacheConfig extends ExperimentParams {
     baselineS: number;
     concurrency: number;
     readShare: number;
+    /**
+     * Repetitions of the cluster part, at most the run's: each is two cluster starts and a
+     * join (about a minute of JVM start-up on two shared cores), so the default is 1.
+     */
+    repetitions: number;
   };
 }
 
@@ -131,6 +136,7 @@ export function cacheConfig(
       baselineS: quick ? 0.5 : 2,
       concurrency: 4,
       readShare: 0.9,
+      repetitions: 1,
       ...options.cluster,
     },
   };
@@ -178,6 +184,7 @@ export function cacheConfig(
   positiveInt("cluster.members", k.members, 2);
   positiveInt("cluster.concurrency", k.concurrency, 256);
   positive("cluster.baselineS", k.baselineS);
+  positiveInt("cluster.repetitions", k.repetitions, 100);
   for (const b of k.backupCounts) {
     if (!(Number.isInteger(b) && b >= 0 && b <= k.members)) {
       fail(`cluster.backupCounts must be integers 0..${k.members}, got ${b}`);
