@@ -10,7 +10,7 @@
  * @module
  */
 
-import type { Engine } from "../../engines/mod.ts";
+import type { Engine, EngineSpec } from "../../engines/mod.ts";
 import type { EngineConfig } from "../../results/mod.ts";
 import type { Binding } from "../binding.ts";
 
@@ -55,6 +55,13 @@ export interface CacheBackend {
   readonly engine: Engine;
   /** Whether the engine's hit/miss counters can be read (Hazelcast's cannot from a client). */
   readonly hasCounters: boolean;
+  /**
+   * True when the engine counts a SET that replaces a stored entry as a hit (Hazelcast's map
+   * `hits`): two workers that miss the same key both store it, and the second store is then
+   * a hit on the engine's side. The client counts such overwrites and the accounting check
+   * takes them off the engine's hits.
+   */
+  readonly overwriteCountsAsHit?: boolean;
   /** A new data-path client for one worker. */
   client(): Promise<CacheClient>;
   /** Current counters (see {@link CacheCounters}). */
@@ -109,16 +116,56 @@ export type BudgetControl =
     reason: string;
   };
 
+/** How a binding starts a cluster of its engine (cache_cluster). */
+export interface ClusterControl {
+  /** Spec fields of a cluster of `members` with `backupCount` backup copies of every entry. */
+  spec(members: number, backupCount: number): Pick<EngineSpec, "options" | "settings">;
+  /**
+   * Start one more member into the running cluster; resolves once the cluster has handed it
+   * its share (the engine's migration done), with what the engine reports of that migration.
+   */
+  join(engine: Engine): Promise<JoinReport>;
+  /**
+   * Resolve once every running member sees exactly the running members and the data has been
+   * re-placed (after a kill); rejects after `timeoutMs`.
+   */
+  settled(engine: Engine, timeoutMs?: number): Promise<void>;
+}
+
+/** A member's join as the engine reports it. */
+export interface JoinReport {
+  /** The new node's name (for a later kill). */
+  node: string;
+  /** The migration the join caused, by the engine's clock (s); NaN when it reports none. */
+  migrationS: number;
+  /** Partition replicas the migration moved. */
+  migrations: number;
+}
+
 /** A cache engine bound to the experiment. */
 export interface CacheBinding extends Binding {
   /** Eviction policies the sweep runs, each with the start settings that select it. */
   readonly policies: readonly { id: string; settings: StartSettings }[];
+  /**
+   * The budgets (% of the hot set) the sweep runs on this binding, of those configured
+   * (default all): where each budget costs an engine start, a variant may sweep fewer.
+   */
+  readonly budgetsPct?: readonly number[];
   /** How the hit-ratio sweep sizes it. */
   readonly budget: BudgetControl;
   /** Start settings for the consistency runs: memory enough that nothing is evicted. */
   readonly unbounded: StartSettings;
-  /** Persistence configurations of the session store (each one engine start). */
-  readonly persistence: readonly { id: string; settings: StartSettings }[];
+  /**
+   * Persistence configurations of the session store (each one engine start); `options` are
+   * the engine's start options (e.g. a Hazelcast cluster whose backups outlive a member).
+   */
+  readonly persistence: readonly {
+    id: string;
+    settings: StartSettings;
+    options?: Readonly<Record<string, unknown>>;
+  }[];
+  /** Clustering, for the part `cache_cluster` (bindings without it skip that part). */
+  readonly cluster?: ClusterControl;
   /** The backend on a started engine. */
   backend(engine: Engine): Promise<CacheBackend>;
 }

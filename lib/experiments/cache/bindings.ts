@@ -5,7 +5,7 @@
  */
 
 import type { CacheBinding } from "./binding.ts";
-import { hazelcastBinding } from "./hazelcast.ts";
+import { hazelcastBinding, hazelcastNearBinding } from "./hazelcast.ts";
 import { memcachedBinding } from "./memcached.ts";
 import { redisBinding } from "./redis.ts";
 
@@ -14,4 +14,5 @@ export const CACHE_BINDINGS: readonly CacheBinding[] = [
   redisBinding,
   memcachedBinding,
   hazelcastBinding,
+  hazelcastNearBinding,
 ];

@@ -54,6 +54,24 @@ export interface CacheConfig extends ExperimentParams {
     /** Sessions read back after a restart by the client. */
     restartSample: number;
   };
+  /** The cluster part (bindings that declare clustering). */
+  cluster: {
+    /** Entries written before the membership changes (session objects). */
+    entries: number;
+    /** Members before the join (one joins); the kill runs on this many + 1. */
+    members: number;
+    /** Backup counts of the kill runs. */
+    backupCounts: readonly number[];
+    /** Seconds of load measured just before the join. */
+    baselineS: number;
+    concurrency: number;
+    readShare: number;
+    /**
+     * Repetitions of the cluster part, at most the run's: each is two cluster starts and a
+     * join (about a minute of JVM start-up on two shared cores), so the default is 1.
+     */
+    repetitions: number;
+  };
 }
 
 function fail(message: string): never {
@@ -111,6 +129,16 @@ export function cacheConfig(
       restartSample: quick ? 100 : 500,
       ...options.sessions,
     },
+    cluster: {
+      entries: quick ? 2_000 : 20_000,
+      members: 2,
+      backupCounts: [0, 1],
+      baselineS: quick ? 0.5 : 2,
+      concurrency: 4,
+      readShare: 0.9,
+      repetitions: 1,
+      ...options.cluster,
+    },
   };
   const offered = new Set(config.bindings.flatMap((b) => b.policies.map((p) => p.id)));
   for (const p of config.policies ?? []) {
@@ -151,6 +179,20 @@ export function cacheConfig(
   positiveInt("sessions.concurrency", s.concurrency, 256);
   positiveInt("sessions.restartCount", s.restartCount);
   positiveInt("sessions.restartSample", s.restartSample);
+  const k = config.cluster;
+  positiveInt("cluster.entries", k.entries);
+  positiveInt("cluster.members", k.members, 2);
+  positiveInt("cluster.concurrency", k.concurrency, 256);
+  positive("cluster.baselineS", k.baselineS);
+  positiveInt("cluster.repetitions", k.repetitions, 100);
+  for (const b of k.backupCounts) {
+    if (!(Number.isInteger(b) && b >= 0 && b <= k.members)) {
+      fail(`cluster.backupCounts must be integers 0..${k.members}, got ${b}`);
+    }
+  }
+  if (!(k.readShare >= 0 && k.readShare <= 1)) {
+    fail(`cluster.readShare must be in [0, 1], got ${k.readShare}`);
+  }
   if (!(s.readShare >= 0 && s.readShare <= 1)) {
     fail(`sessions.readShare must be in [0, 1], got ${s.readShare}`);
   }

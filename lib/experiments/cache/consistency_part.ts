@@ -14,7 +14,7 @@ import { loadTicks } from "../experiment.ts";
 import { runIdentity } from "../params.ts";
 import type { CacheBinding } from "./binding.ts";
 import { type ConsistencyWorkers, runConsistency } from "./consistency.ts";
-import { CACHE_CONSISTENCY, type CacheRun, withCache } from "./context.ts";
+import { CACHE_CONSISTENCY, cacheIdentity, type CacheRun, withCache } from "./context.ts";
 
 /** Runs the part measures on one binding. */
 export function consistencyRuns(ctx: Pick<CacheRun, "config">): number {
@@ -41,7 +41,13 @@ export async function consistencyPart(ctx: CacheRun, binding: CacheBinding): Pro
           const label = `${binding.name} ${strategy} rep ${rep + 1}`;
           ctx.progress.step(label);
           const run = ctx.sets[CACHE_CONSISTENCY].run({
-            ...runIdentity(CACHE_CONSISTENCY, ctx.config, e, { ...e.settings }, rep),
+            ...runIdentity(
+              CACHE_CONSISTENCY,
+              ctx.config,
+              cacheIdentity(binding, e),
+              { ...e.settings },
+              rep,
+            ),
             dims: {
               strategy,
               ttl_s: strategy === "ttl_only" ? c.ttlS : 0,

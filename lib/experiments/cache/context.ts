@@ -11,7 +11,7 @@ import type { ResultSet } from "../../results/mod.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { withBinding } from "../binding.ts";
 import type { Progress } from "../experiment.ts";
-import { runIdentity, skippedEngine } from "../params.ts";
+import { type EngineIdentity, runIdentity, skippedEngine } from "../params.ts";
 import type { CacheBackend, CacheBinding } from "./binding.ts";
 import type { CatalogDb, LoadedCatalog } from "./catalog_db.ts";
 import type { CacheConfig } from "./config.ts";
@@ -22,8 +22,15 @@ export const CACHE_HIT_RATIO = "cache_hit_ratio";
 export const CACHE_CONSISTENCY = "cache_consistency";
 /** Experiment id and CSV name of the session store. */
 export const CACHE_SESSIONS = "cache_sessions";
+/** Experiment id and CSV name of the cluster part (members joining and dying). */
+export const CACHE_CLUSTER = "cache_cluster";
 /** The experiment's tables. */
-export const CACHE_TABLES = [CACHE_HIT_RATIO, CACHE_CONSISTENCY, CACHE_SESSIONS] as const;
+export const CACHE_TABLES = [
+  CACHE_HIT_RATIO,
+  CACHE_CONSISTENCY,
+  CACHE_SESSIONS,
+  CACHE_CLUSTER,
+] as const;
 
 /** A table of the experiment. */
 export type CacheTable = typeof CACHE_TABLES[number];
@@ -50,8 +57,9 @@ export async function withCache(
   settings: EngineSpec["settings"],
   planned: number,
   body: (engine: Engine, backend: CacheBackend) => Promise<void>,
+  options?: EngineSpec["options"],
 ): Promise<void> {
-  await withBinding(binding, { settings }, (reason) => {
+  await withBinding(binding, { settings, ...(options ? { options } : {}) }, (reason) => {
     ctx.progress.skip(planned, reason);
     skipRow(ctx, table, binding, reason);
   }, async (engine) => {
@@ -62,6 +70,14 @@ export async function withCache(
       await backend.close();
     }
   });
+}
+
+/**
+ * The identity columns of a binding's rows: the binding's name in the `engine` column, so two
+ * bindings of one engine (Hazelcast with and without a near cache) stay apart.
+ */
+export function cacheIdentity(binding: CacheBinding, engine: Engine): EngineIdentity {
+  return { engine: binding.name, version: engine.version, provider: engine.provider };
 }
 
 /** One `skipped` row in `table` for a binding, with the one-line reason. */

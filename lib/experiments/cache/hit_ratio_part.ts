@@ -15,7 +15,7 @@ import { loadTicks } from "../experiment.ts";
 import { runIdentity } from "../params.ts";
 import type { BudgetApplied, CacheBackend, CacheBinding } from "./binding.ts";
 import type { CatalogDb } from "./catalog_db.ts";
-import { CACHE_HIT_RATIO, type CacheRun, skipRow, withCache } from "./context.ts";
+import { CACHE_HIT_RATIO, cacheIdentity, type CacheRun, skipRow, withCache } from "./context.ts";
 import { runHitRatioCell, type Workers } from "./hit_ratio.ts";
 
 const MIB = 1024 * 1024;
@@ -26,11 +26,17 @@ export function policiesOf(ctx: Pick<CacheRun, "config">, binding: CacheBinding)
   return binding.policies.filter((p) => !wanted || wanted.includes(p.id));
 }
 
+/** The budgets (% of the hot set) the sweep runs on one binding. */
+export function budgetsOf(ctx: Pick<CacheRun, "config">, binding: CacheBinding): number[] {
+  return ctx.config.budgetsPct.filter((b) => !binding.budgetsPct || binding.budgetsPct.includes(b));
+}
+
 /** Cells the sweep measures on one binding. */
 export function hitRatioCells(ctx: Pick<CacheRun, "config">, binding: CacheBinding): number {
   if (binding.budget.kind === "none") return 0;
   const c = ctx.config;
-  return policiesOf(ctx, binding).length * c.budgetsPct.length * c.skews.length * c.repetitions;
+  return policiesOf(ctx, binding).length * budgetsOf(ctx, binding).length * c.skews.length *
+    c.repetitions;
 }
 
 /** The data budget of a percentage of the hot set (bytes). */
@@ -48,28 +54,28 @@ export async function hitRatioPart(ctx: CacheRun, binding: CacheBinding): Promis
   const perBudget = ctx.config.skews.length * ctx.config.repetitions;
   for (const policy of policiesOf(ctx, binding)) {
     if (budget.kind === "runtime") {
-      const planned = perBudget * ctx.config.budgetsPct.length;
+      const planned = perBudget * budgetsOf(ctx, binding).length;
       await withCache(ctx, CACHE_HIT_RATIO, binding, policy.settings, planned, async (e, b) => {
         const workers = await openWorkers(b, ctx.db, ctx.config.concurrency);
         try {
           await b.flush();
           const apply = await budget.prepare(e, b, policy.id);
-          for (const pct of ctx.config.budgetsPct) {
+          for (const pct of budgetsOf(ctx, binding)) {
             const applied = await apply(budgetOf(ctx, pct));
-            await sweepCells(ctx, e, b, workers, policy.id, pct, applied);
+            await sweepCells(ctx, binding, e, b, workers, policy.id, pct, applied);
           }
         } finally {
           await closeWorkers(workers);
         }
       });
     } else {
-      for (const pct of ctx.config.budgetsPct) {
+      for (const pct of budgetsOf(ctx, binding)) {
         const { settings, applied } = budget.settings(budgetOf(ctx, pct), policy.id);
         const all = { ...policy.settings, ...settings };
         await withCache(ctx, CACHE_HIT_RATIO, binding, all, perBudget, async (e, b) => {
           const workers = await openWorkers(b, ctx.db, ctx.config.concurrency);
           try {
-            await sweepCells(ctx, e, b, workers, policy.id, pct, applied);
+            await sweepCells(ctx, binding, e, b, workers, policy.id, pct, applied);
           } finally {
             await closeWorkers(workers);
           }
@@ -92,6 +98,7 @@ async function closeWorkers(w: Workers) {
 
 async function sweepCells(
   ctx: CacheRun,
+  binding: CacheBinding,
   engine: Engine,
   backend: CacheBackend,
   workers: Workers,
@@ -105,10 +112,16 @@ async function sweepCells(
   for (let rep = 0; rep < config.repetitions; rep++) {
     for (const skew of config.skews) {
       const run = ctx.sets[CACHE_HIT_RATIO].run({
-        ...runIdentity(CACHE_HIT_RATIO, ctx.config, engine, applied.config, rep),
+        ...runIdentity(
+          CACHE_HIT_RATIO,
+          ctx.config,
+          cacheIdentity(binding, engine),
+          applied.config,
+          rep,
+        ),
         dims: { policy, budget_pct: pct, skew },
       });
-      const label = `${engine.engine} ${policy} ${pct}% s=${skew} rep ${rep + 1}`;
+      const label = `${binding.name} ${policy} ${pct}% s=${skew} rep ${rep + 1}`;
       ctx.progress.step(label);
       const m = await runHitRatioCell(backend, workers, catalog, {
         zipf: createZipf(catalog.products.length, skew),
@@ -136,7 +149,8 @@ async function sweepCells(
         .add("memory_limit_bytes", applied.limitBytes, "bytes")
         .add("hot_set_bytes", ctx.loaded.hotSetBytes, "bytes")
         .add("items", m.engine.items, "count")
-        .add("cache_set_failures", m.setFailures, "count");
+        .add("cache_set_failures", m.setFailures, "count")
+        .add("overwrites", m.overwrites, "count");
       if (m.accounting) {
         run.add("hit_ratio_engine", m.accounting.engineRatio, "ratio")
           .add("hit_accounting_agree", m.accounting.agree ? 1 : 0, "flag")
@@ -156,7 +170,7 @@ async function sweepCells(
   const mean = hits.reduce((a, b) => a + b, 0) / Math.max(1, hits.length);
   const memory = (await backend.counters()).memoryBytes;
   ctx.progress.log(
-    `${engine.engine} ${policy} ${pct}%: mean hit ratio ${mean.toFixed(3)} over ` +
+    `${binding.name} ${policy} ${pct}%: mean hit ratio ${mean.toFixed(3)} over ` +
       `${hits.length} runs, memory ${(memory / MIB).toFixed(1)} MiB`,
   );
 }

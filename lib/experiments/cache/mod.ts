@@ -1,6 +1,6 @@
 /**
  * Experiment 02, the cache in front of the catalog: each bound cache (./bindings.ts) doing
- * cache-aside for PostgreSQL's product pages, in three parts, each its own table:
+ * cache-aside for PostgreSQL's product pages, in four parts, each its own table:
  *
  * - `cache_hit_ratio` (./hit_ratio_part.ts): hit ratio, throughput, hit/miss latency, database
  *   queries avoided and engine memory, swept over memory budget × eviction policy × Zipf skew;
@@ -9,6 +9,9 @@
  *   updates per invalidation strategy, judged on the recorded history.
  * - `cache_sessions` (./sessions_part.ts): a read-mostly session store, and what a clean or a
  *   crash restart loses per persistence configuration.
+ * - `cache_cluster` (./cluster_part.ts), for bindings that cluster: a member joining under
+ *   load (join and migration time, latency before and during) and a member killed at each
+ *   backup count (entries lost, counted against what the client wrote).
  *
  * What runs where comes from the bindings' declarations; this module names no engine.
  *
@@ -21,13 +24,20 @@ import { withBinding } from "../binding.ts";
 import type { Experiment, Progress, Tables } from "../experiment.ts";
 import { catalogBinding, catalogDb } from "./catalog_db.ts";
 import { type CacheConfig, cacheConfig } from "./config.ts";
+import { clusterPart, clusterRuns } from "./cluster_part.ts";
 import { consistencyPart, consistencyRuns } from "./consistency_part.ts";
 import { CACHE_TABLES, type CacheRun } from "./context.ts";
 import { catalogFacts, hitRatioCells, hitRatioPart } from "./hit_ratio_part.ts";
 import { sessionRuns, sessionsPart } from "./sessions_part.ts";
 
 export { type CacheConfig, cacheConfig } from "./config.ts";
-export { CACHE_CONSISTENCY, CACHE_HIT_RATIO, CACHE_SESSIONS, CACHE_TABLES } from "./context.ts";
+export {
+  CACHE_CLUSTER,
+  CACHE_CONSISTENCY,
+  CACHE_HIT_RATIO,
+  CACHE_SESSIONS,
+  CACHE_TABLES,
+} from "./context.ts";
 
 /** The cache experiment (notebook 02). */
 export const cache: Experiment<CacheConfig> = {
@@ -40,7 +50,7 @@ export const cache: Experiment<CacheConfig> = {
   run: runCache,
 };
 
-/** Run every part on every binding and return the three tables (writes nothing). */
+/** Run every part on every binding and return the four tables (writes nothing). */
 export async function runCache(config: CacheConfig, progress: Progress): Promise<Tables> {
   const provenance = await collectProvenance();
   const sets = Object.fromEntries(
@@ -49,7 +59,9 @@ export async function runCache(config: CacheConfig, progress: Progress): Promise
   const catalog = createCatalog(config.scale, config.seed);
   const plan = (ctx: Pick<CacheRun, "config">) =>
     config.bindings.reduce(
-      (n, b) => n + hitRatioCells(ctx, b) + consistencyRuns(ctx) + sessionRuns(ctx, b),
+      (n, b) =>
+        n + hitRatioCells(ctx, b) + consistencyRuns(ctx) + sessionRuns(ctx, b) +
+        clusterRuns(ctx, b),
       0,
     );
   progress.plan(plan({ config }));
@@ -63,6 +75,7 @@ export async function runCache(config: CacheConfig, progress: Progress): Promise
       await hitRatioPart(ctx, binding);
       await consistencyPart(ctx, binding);
       await sessionsPart(ctx, binding);
+      await clusterPart(ctx, binding);
     }
     return true;
   });

@@ -11,7 +11,7 @@ import { deriveSeed } from "../../workload/rng.ts";
 import { loadTicks } from "../experiment.ts";
 import { runIdentity } from "../params.ts";
 import type { CacheBinding } from "./binding.ts";
-import { CACHE_SESSIONS, type CacheRun, withCache } from "./context.ts";
+import { CACHE_SESSIONS, cacheIdentity, type CacheRun, withCache } from "./context.ts";
 import { type RestartKind, runRestartLoss, runSessionLoad, sessionValues } from "./sessions.ts";
 
 /** Runs the part measures on one binding. */
@@ -23,13 +23,19 @@ export function sessionRuns(ctx: Pick<CacheRun, "config">, binding: CacheBinding
 export async function sessionsPart(ctx: CacheRun, binding: CacheBinding): Promise<void> {
   const s = ctx.config.sessions;
   const values = sessionValues(ctx.catalog, Math.max(s.count, s.restartCount));
-  for (const { id: persistence, settings } of binding.persistence) {
+  for (const { id: persistence, settings, options } of binding.persistence) {
     const planned = ctx.config.repetitions;
     await withCache(ctx, CACHE_SESSIONS, binding, settings, planned, async (engine, backend) => {
       for (let rep = 0; rep < ctx.config.repetitions; rep++) {
         const label = `${binding.name} sessions ${persistence} rep ${rep + 1}`;
         ctx.progress.step(label);
-        const id = runIdentity(CACHE_SESSIONS, ctx.config, engine, { ...engine.settings }, rep);
+        const id = runIdentity(
+          CACHE_SESSIONS,
+          ctx.config,
+          cacheIdentity(binding, engine),
+          { ...engine.settings },
+          rep,
+        );
         const run = ctx.sets[CACHE_SESSIONS].run({ ...id, dims: { persistence } });
         const caches = await Promise.all(
           Array.from({ length: s.concurrency }, () => backend.client()),
@@ -86,6 +92,6 @@ export async function sessionsPart(ctx: CacheRun, binding: CacheBinding): Promis
           );
         }
       }
-    });
+    }, options);
   }
 }

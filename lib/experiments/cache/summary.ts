@@ -198,3 +198,21 @@ export function latencyAt(
     op,
   });
 }
+
+/**
+ * One figure of the cluster table (cache_cluster) for Hazelcast: `metric` of the `event`
+ * (`join` or `kill`) runs, over repetitions, narrowed by `where` (phase, backup_count).
+ */
+export function clusterAt(
+  rows: readonly ResultRow[],
+  metric: string,
+  event: string,
+  where: Record<string, string> = {},
+  engine = "hazelcast",
+): CachePoint {
+  return pointOf(rows, metric, ["engine", "event", ...Object.keys(where)], {
+    engine,
+    event,
+    ...where,
+  });
+}

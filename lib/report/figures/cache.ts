@@ -19,14 +19,17 @@ import {
   staleAt,
   staleTotals,
 } from "../../experiments/cache/summary.ts";
+import { clusterAt } from "../../experiments/cache/summary.ts";
 
 const HIT = "cache_hit_ratio.csv";
 const CONS = "cache_consistency.csv";
 const SESS = "cache_sessions.csv";
+const CLUS = "cache_cluster.csv";
 const NAMES: Record<string, string> = {
   redis: "Redis",
   memcached: "Memcached",
   hazelcast: "Hazelcast",
+  "hazelcast-near": "Hazelcast with a near cache",
 };
 const MIB = 1024 * 1024;
 const mib = (b: number) => `${formatNumber(b / MIB, { decimals: 1 })} MiB`;
@@ -140,6 +143,67 @@ export const cacheFigures: FigureSet = {
         { decimals: 0 },
       )
     } ops/s`,
+  // Hazelcast (lib/experiments/cache/hazelcast.ts: USED_HEAP_SIZE in whole MiB per member).
+  "cache.hz_lfu_10": async (d) => pct(hitAt(await d.rows(HIT), "hazelcast", "lfu", "0.99", "10")),
+  "cache.hz_lru_10": async (d) => pct(hitAt(await d.rows(HIT), "hazelcast", "lru", "0.99", "10")),
+  "cache.hz_near_10": async (d) =>
+    pct(hitAt(await d.rows(HIT), "hazelcast-near", "lru", "0.99", "10")),
+  "cache.hz_lfu_50": async (d) => pct(hitAt(await d.rows(HIT), "hazelcast", "lfu", "0.99", "50")),
+  "cache.hz_hit_p50": async (d) =>
+    ms(latencyAt(await d.rows(HIT), "latency_p50", "hit", "hazelcast", "lfu", "10").mean),
+  "cache.hz_hit_p99": async (d) =>
+    ms(latencyAt(await d.rows(HIT), "latency_p99", "hit", "hazelcast", "lfu", "10").mean),
+  "cache.redis_hit_p99": async (d) =>
+    ms(latencyAt(await d.rows(HIT), "latency_p99", "hit", "redis", "allkeys-lfu", "10").mean),
+  "cache.hz_near_hit_p50": async (d) =>
+    ms(latencyAt(await d.rows(HIT), "latency_p50", "hit", "hazelcast-near", "lru", "10").mean),
+  "cache.hz_min_memory": async (d) => mib(minMemory(await d.rows(HIT), "hazelcast").bytes),
+  "cache.hz_stale_delete": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "hazelcast", "delete_on_write").mean, 2),
+  "cache.hz_stale_ttl": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "hazelcast", "ttl_only").mean, 1),
+  "cache.hz_near_stale_delete": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "hazelcast-near", "delete_on_write").mean, 2),
+  "cache.hz_near_stale_write_through": async (d) =>
+    formatPercent(staleAt(await d.rows(CONS), "hazelcast-near", "write_through").mean, 2),
+  "cache.hz_session_loss_none": async (d) =>
+    pct(
+      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
+        engine: "hazelcast",
+        persistence: "none",
+        restart: "crash",
+      }),
+    ),
+  "cache.hz_session_loss_backup": async (d) =>
+    pct(
+      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
+        engine: "hazelcast",
+        persistence: "backup_1_of_2",
+        restart: "crash",
+      }),
+    ),
+  "cache.hz_join_time": async (d) =>
+    `${formatNumber(clusterAt(await d.rows(CLUS), "join_time", "join").mean, { decimals: 1 })} s`,
+  "cache.hz_migration_time": async (d) =>
+    `${
+      formatNumber(clusterAt(await d.rows(CLUS), "migration_time", "join").mean, { decimals: 2 })
+    } s`,
+  "cache.hz_join_p99_before": async (d) =>
+    ms(clusterAt(await d.rows(CLUS), "latency_p99", "join", { phase: "before" }).mean),
+  "cache.hz_join_p99_during": async (d) =>
+    ms(clusterAt(await d.rows(CLUS), "latency_p99", "join", { phase: "during" }).mean),
+  "cache.hz_join_errors": async (d) =>
+    formatNumber(clusterAt(await d.rows(CLUS), "errors", "join", { phase: "during" }).max, {
+      decimals: 0,
+    }),
+  "cache.hz_kill_lost_b0": async (d) =>
+    pct(clusterAt(await d.rows(CLUS), "lost_fraction", "kill", { backup_count: "0" })),
+  "cache.hz_kill_lost_b1": async (d) =>
+    pct(clusterAt(await d.rows(CLUS), "lost_fraction", "kill", { backup_count: "1" })),
+  "cache.hz_kill_recovery": async (d) =>
+    `${
+      formatNumber(clusterAt(await d.rows(CLUS), "recovery_time", "kill").max, { decimals: 1 })
+    } s`,
   "cache.skipped": async (d) => {
     const s = cacheSkipped(await d.rows(HIT));
     return s.length === 0
