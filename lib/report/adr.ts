@@ -19,7 +19,7 @@ import { readManifest, readTable } from "../results/rundir.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { type FigureData, type FigureFn, type FigureSet, figureText } from "../results/figure.ts";
 import type { Manifest } from "../results/rundir.ts";
-import { templateResidue } from "./adr_lint.ts";
+import { templateResidue, unmarkedNumbers } from "./adr_lint.ts";
 
 /** Where the ADRs live. */
 export const ADR_DIR = join(REPO_ROOT, "adr");
@@ -241,7 +241,7 @@ export async function renderAdr(
     text += value;
   }
   text += markdown.slice(at);
-  problems.push(...templateResidue(markdown, file));
+  problems.push(...templateResidue(markdown, file), ...unmarkedNumbers(markdown, file));
   return { text, problems, outdated };
 }
 
