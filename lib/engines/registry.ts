@@ -15,6 +15,7 @@ import { memcached } from "./memcached/mod.ts";
 import { postgres } from "./postgres/mod.ts";
 import { redis } from "./redis/mod.ts";
 import { redisCluster } from "./redis-cluster/mod.ts";
+import { sphinx } from "./sphinx/mod.ts";
 import { timescaledb } from "./timescaledb/mod.ts";
 import type { EngineDefinition } from "./types.ts";
 
@@ -30,6 +31,7 @@ export const ENGINES = {
   timescaledb,
   hazelcast,
   "redis-cluster": redisCluster,
+  sphinx,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */
