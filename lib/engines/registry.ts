@@ -16,6 +16,7 @@ import { postgres } from "./postgres/mod.ts";
 import { redis } from "./redis/mod.ts";
 import { redisCluster } from "./redis-cluster/mod.ts";
 import { sphinx } from "./sphinx/mod.ts";
+import { elasticsearch } from "./elasticsearch/mod.ts";
 import { timescaledb } from "./timescaledb/mod.ts";
 import type { EngineDefinition } from "./types.ts";
 
@@ -32,6 +33,7 @@ export const ENGINES = {
   hazelcast,
   "redis-cluster": redisCluster,
   sphinx,
+  elasticsearch,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */
