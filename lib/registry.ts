@@ -13,6 +13,7 @@ import { oltp } from "./experiments/oltp/mod.ts";
 import { overhead } from "./experiments/overhead/mod.ts";
 import { replication } from "./experiments/replication/mod.ts";
 import { sharding } from "./experiments/sharding/mod.ts";
+import { search } from "./experiments/search/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
@@ -21,6 +22,7 @@ import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
 import { replicationFigures } from "./report/figures/replication.ts";
 import { shardingFigures } from "./report/figures/sharding.ts";
+import { searchFigures } from "./report/figures/search.ts";
 import type { RecordChart } from "./report/decisions.ts";
 import { matrix, matrixChart, matrixFigures, sensitivityChart } from "./report/matrix/mod.ts";
 
@@ -33,6 +35,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   analytics,
   replication,
   sharding,
+  search,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
@@ -46,6 +49,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   analyticsFigures,
   replicationFigures,
   shardingFigures,
+  searchFigures,
   matrixFigures,
 ];
 

@@ -10,7 +10,7 @@
 
 import { Bm25Index, checkFilters, type SearchAnswer, topKOverlap } from "../../checks/search.ts";
 import { QUERY_TYPES } from "../../workload/search.ts";
-import { ANSWERS, addRow, identity, type Live, REFERENCE, type SearchRun } from "./context.ts";
+import { addRow, ANSWERS, identity, type Live, REFERENCE, type SearchRun } from "./context.ts";
 
 const mean = (xs: readonly number[]) => xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
 
@@ -58,19 +58,29 @@ export async function answersPart(ctx: SearchRun, live: readonly Live[]): Promis
       const qs = sample.filter((q) => type === "all" || q.type === type);
       if (qs.length === 0) continue;
       const ranked = qs.filter((q) => q.sort === "relevance" && q.type !== "typo");
-      const overlap = ranked.map((q) => topKOverlap(got.get(q.id)!, reference.get(q.id)!, config.k));
+      const overlap = ranked.map((q) =>
+        topKOverlap(got.get(q.id)!, reference.get(q.id)!, config.k)
+      );
       const empty = qs.filter((q) => got.get(q.id)!.length === 0).length;
       const metrics: [string, number, string][] = [
         ["queries", qs.length, "count"],
         ["empty_share", empty / qs.length, "share"],
       ];
       if (overlap.length) {
-        metrics.push(["overlap_bm25", mean(overlap), "share"], ["overlap_queries", overlap.length, "count"]);
+        metrics.push(["overlap_bm25", mean(overlap), "share"], [
+          "overlap_queries",
+          overlap.length,
+          "count",
+        ]);
       }
       const typos = qs.filter((q) => q.type === "typo");
       if (typos.length) {
         const found = typos.filter((q) => got.get(q.id)!.includes(q.seedProduct)).length;
-        metrics.push(["typo_found", found / typos.length, "share"], ["typo_queries", typos.length, "count"]);
+        metrics.push(["typo_found", found / typos.length, "share"], [
+          "typo_queries",
+          typos.length,
+          "count",
+        ]);
       }
       addRow(ctx, ANSWERS, id, l.engine.settings, 0, {
         binding: l.binding.name,

@@ -117,7 +117,7 @@ export function searchConfig(params: ExperimentParams, options: Options = {}): S
     load: {
       rates: quick ? [20, 80] : [25, 50, 100, 200, 400, 800],
       referenceRate: quick ? 20 : 100,
-      durationS: quick ? 0.6 : 2.5,
+      durationS: quick ? 0.6 : 2,
       warmupS: quick ? 0.2 : 0.5,
       connections: 8,
       sloMs: REQUIREMENTS.search_p99_ms.value,
@@ -130,7 +130,7 @@ export function searchConfig(params: ExperimentParams, options: Options = {}): S
       ...updates,
     },
     answers: {
-      sample: quick ? 100 : 300,
+      sample: quick ? 100 : 200,
       ...answers,
     },
   };

@@ -72,7 +72,11 @@ async function load(engine: Engine, products: readonly SearchProduct[]) {
         JSON.stringify({ id: p.id, ...doc(p) })
       }\n`
     ).join("");
-    await esJson(n, "/_bulk", { method: "POST", body, headers: { "content-type": "application/x-ndjson" } });
+    await esJson(n, "/_bulk", {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/x-ndjson" },
+    });
   }
   await esJson(n, `/${INDEX}/_refresh`, { method: "POST" });
   const loadS = (performance.now() - t0) / 1000;

@@ -23,7 +23,7 @@ import { runIdentity, skippedEngine } from "../params.ts";
 import type { SearchBinding } from "./binding.ts";
 import { CACHE_BINDING } from "./bindings.ts";
 import { type SearchConfig, searchConfig } from "./config.ts";
-import { answerSteps, answersPart } from "./answers_part.ts";
+import { answersPart, answerSteps } from "./answers_part.ts";
 import {
   addRow,
   HEADROOM,
@@ -73,7 +73,11 @@ async function measure(ctx: SearchRun, live: Live[]) {
     cache: "choice",
     updates: "off",
   }, [["cached_binding", 1, "flag"], ["ttl_s", ctx.config.cacheTtlS, "s"]]);
-  const cached = await ctx.cache.cache.wrap(top.live.store, ctx.config.cacheTtlS, ctx.config.load.connections);
+  const cached = await ctx.cache.cache.wrap(
+    top.live.store,
+    ctx.config.cacheTtlS,
+    ctx.config.load.connections,
+  );
   try {
     await sweep(ctx, top.live, cached, { cache: true, updates: false });
     await sweep(ctx, top.live, cached, { cache: true, updates: true });
@@ -103,7 +107,9 @@ async function withGroups(ctx: SearchRun, groups: SearchBinding[][], i: number, 
           ["index_bytes", f.bytes, "bytes"],
         ]);
         ctx.progress.log(
-          `${b.name}: loaded in ${f.loadS.toFixed(1)} s, indexed in ${f.indexS.toFixed(1)} s, ${(f.bytes / 1e6).toFixed(1)} MB`,
+          `${b.name}: loaded in ${f.loadS.toFixed(1)} s, indexed in ${f.indexS.toFixed(1)} s, ${
+            (f.bytes / 1e6).toFixed(1)
+          } MB`,
         );
         mine.push({ binding: b, engine, store: await b.open(engine, ctx.config.load.connections) });
       }

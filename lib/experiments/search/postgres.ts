@@ -22,7 +22,16 @@ import { type SearchProduct, type SearchQuery, tokenize } from "../../workload/s
 import type { LoadFacts, SearchBinding, SearchStore } from "./binding.ts";
 
 const DOC = "title || ' ' || brand || ' ' || attributes || ' ' || description";
-const COLUMNS = ["id", "title", "description", "brand", "category", "attributes", "price", "in_stock"];
+const COLUMNS = [
+  "id",
+  "title",
+  "description",
+  "brand",
+  "category",
+  "attributes",
+  "price",
+  "in_stock",
+];
 
 const SETTINGS = {
   // JIT compiles any plan that ranks tens of thousands of matches (cost > 100 000): tens of
@@ -120,7 +129,8 @@ const ginPlan: Plan = (q, k) => {
     ? "price, id"
     : "ts_rank_cd(tsv, to_tsquery('simple', $1)) DESC, id";
   return {
-    text: `SELECT id FROM products WHERE tsv @@ to_tsquery('simple', $1)${f.sql} ORDER BY ${order} LIMIT $2`,
+    text:
+      `SELECT id FROM products WHERE tsv @@ to_tsquery('simple', $1)${f.sql} ORDER BY ${order} LIMIT $2`,
     values: [tsQueryText(q), k, ...f.params],
   };
 };
@@ -129,7 +139,8 @@ const rumPlan: Plan = (q, k) => {
   const f = filterSql(q, 3);
   const order = q.sort === "price" ? "price, id" : "tsv_r <=> to_tsquery('simple', $1)";
   return {
-    text: `SELECT id FROM products WHERE tsv_r @@ to_tsquery('simple', $1)${f.sql} ORDER BY ${order} LIMIT $2`,
+    text:
+      `SELECT id FROM products WHERE tsv_r @@ to_tsquery('simple', $1)${f.sql} ORDER BY ${order} LIMIT $2`,
     values: [tsQueryText(q), k, ...f.params],
   };
 };
@@ -142,7 +153,9 @@ const trgmPlan: Plan = (q, k) => {
     // A word of the title starts with the prefix; closest titles first.
     return {
       text: `SELECT id FROM products WHERE title ~ ('\\m' || $1)${f.sql}
-        ORDER BY ${q.sort === "price" ? "price, id" : "word_similarity($1, title) DESC, id"} LIMIT $2`,
+        ORDER BY ${
+        q.sort === "price" ? "price, id" : "word_similarity($1, title) DESC, id"
+      } LIMIT $2`,
       values: [text, k, ...f.params],
     };
   }
@@ -155,7 +168,9 @@ const trgmPlan: Plan = (q, k) => {
   }
   return {
     text: `SELECT id FROM products WHERE $1 <% title${f.sql}
-      ORDER BY ${q.sort === "price" ? "price, id" : "word_similarity($1, title) DESC, id"} LIMIT $2`,
+      ORDER BY ${
+      q.sort === "price" ? "price, id" : "word_similarity($1, title) DESC, id"
+    } LIMIT $2`,
     values: [text, k, ...f.params],
   };
 };
@@ -227,7 +242,12 @@ export const postgresGinBinding: SearchBinding = {
   index: "tsvector GIN + ts_rank_cd",
   meantFor: ["one_word", "multi_word", "phrase", "prefix", "faceted"],
   load: (engine, products) =>
-    loadWith(engine, products, "products_gin", "CREATE INDEX products_gin ON products USING gin (tsv)"),
+    loadWith(
+      engine,
+      products,
+      "products_gin",
+      "CREATE INDEX products_gin ON products USING gin (tsv)",
+    ),
   open: (engine, n) => openStore(engine, n, ginPlan),
 };
 

@@ -48,15 +48,20 @@ Deno.test("search: a tiny run on PostgreSQL and Sphinx measures and checks every
     assert.equal(v.value, 0, `${b}: filter violations`);
     assert.ok(pick(answers, "results", { binding: b })[0].value > 0, `${b}: no results at all`);
   }
-  const overlap = (b: string) => pick(answers, "overlap_bm25", { binding: b, query_type: "all" })[0].value;
+  const overlap = (b: string) =>
+    pick(answers, "overlap_bm25", { binding: b, query_type: "all" })[0].value;
   assert.ok(overlap("sphinx") > 0.2, `sphinx overlap with BM25 ${overlap("sphinx")}`);
   assert.ok(overlap("postgres-gin") > 0.1, `gin overlap with BM25 ${overlap("postgres-gin")}`);
-  const typo = (b: string) => pick(answers, "typo_found", { binding: b, query_type: "typo" })[0]?.value ?? 0;
+  const typo = (b: string) =>
+    pick(answers, "typo_found", { binding: b, query_type: "typo" })[0]?.value ?? 0;
   assert.ok(typo("postgres-trgm") > typo("postgres-gin"), "trigrams find more misspelled products");
   // Every binding was swept, plain and under updates, with freshness measured.
   const head = tables.search_headroom;
   for (const b of ["postgres-gin", "postgres-rum", "postgres-trgm", "sphinx"]) {
-    assert.equal(pick(head, "headroom_rps", { binding: b, cache: "off", updates: "off" }).length, 1);
+    assert.equal(
+      pick(head, "headroom_rps", { binding: b, cache: "off", updates: "off" }).length,
+      1,
+    );
     const fresh = pick(tables.search_freshness, "not_found", { binding: b });
     assert.ok(fresh.length > 0 && fresh.every((r) => r.value === 0), `${b}: changes not found`);
   }

@@ -78,7 +78,12 @@ interface Writer {
 /** Change products at `perS` for the window; after each change, search until it shows. */
 function startWriter(ctx: SearchRun, writer: SearchStore, durationMs: number, tag: string): Writer {
   const { config } = ctx;
-  const w: Writer = { done: Promise.resolve({} as LoadResult), freshness: [], acks: [], notFound: 0 };
+  const w: Writer = {
+    done: Promise.resolve({} as LoadResult),
+    freshness: [],
+    acks: [],
+    notFound: 0,
+  };
   let n = 0;
   w.done = runOpenLoop({
     label: `updates ${tag}`,
@@ -124,7 +129,9 @@ async function oneRate(
 ): Promise<LoadResult> {
   const { config, progress } = ctx;
   const l = config.load;
-  const tag = `${live.binding.name.replace(/[^a-z]/g, "")}${rate}r${repetition}${mode.cache ? "c" : ""}`;
+  const tag = `${live.binding.name.replace(/[^a-z]/g, "")}${rate}r${repetition}${
+    mode.cache ? "c" : ""
+  }`;
   const w = writer ? startWriter(ctx, writer, (l.durationS + l.warmupS) * 1000, tag) : undefined;
   const cached = "hits" in store ? store : undefined;
   cached?.resetCounters();
@@ -139,8 +146,17 @@ async function oneRate(
     // precision does not matter against a 200 ms objective.
     spinMs: 0,
     progress: loadTicks(progress),
-    op: async (slot, rng) => {
+    op: async (slot, rng, op) => {
       const q = ctx.log[ctx.popularity.sample(rng) - 1];
+      op.name = q.type;
+      // A client deadline: a request that could not even start within 5× the objective is
+      // failed (timeout) instead of queued, so an overloaded rate ends on time and counts
+      // as a miss through its errors.
+      if (performance.now() - op.intendedStartMs > 5 * l.sloMs) {
+        throw Object.assign(new Error("client deadline passed before the start"), {
+          code: "ETIMEDOUT",
+        });
+      }
       await store.search(q, config.k, slot);
       return q.type;
     },
@@ -219,7 +235,9 @@ export async function sweep(
   const { config, progress } = ctx;
   const l = config.load;
   const writer = mode.updates ? await live.binding.open(live.engine, 2) : undefined;
-  const label = `${live.binding.name}${mode.cache ? " + cache" : ""}${mode.updates ? " under updates" : ""}`;
+  const label = `${live.binding.name}${mode.cache ? " + cache" : ""}${
+    mode.updates ? " under updates" : ""
+  }`;
   const out: Sweep = { headroom: 0, capped: false };
   let firstMiss = 0;
   let steps = 0;
@@ -231,7 +249,9 @@ export async function sweep(
       if (rate === l.referenceRate) out.referenceP99 = r.latency.p99;
       const ok = passes(ctx, r);
       progress.log(
-        `${label} ${rate}/s: p99 ${r.latency.p99.toFixed(1)} ms, ${r.errors} errors${ok ? "" : " (over the SLO)"}`,
+        `${label} ${rate}/s: p99 ${r.latency.p99.toFixed(1)} ms, ${r.errors} errors${
+          ok ? "" : " (over the SLO)"
+        }`,
       );
       if (!ok) {
         firstMiss = rate;
@@ -258,6 +278,7 @@ export async function sweep(
     ["capped", out.capped ? 1 : 0, "flag"],
     ["slo_ms", l.sloMs, "ms"],
     ["top_rate", l.rates[l.rates.length - 1], "requests/s"],
+    ["reference_rate", l.referenceRate, "requests/s"],
   ];
   if (firstMiss) metrics.push(["first_miss_rps", firstMiss, "requests/s"]);
   if (out.referenceP99 !== undefined) metrics.push(["reference_p99", out.referenceP99, "ms"]);
@@ -273,10 +294,11 @@ export async function sweep(
 export function best(
   results: readonly { live: Live; sweep: Sweep }[],
 ): { live: Live; sweep: Sweep } | undefined {
-  const general = results.filter((r) => !r.live.binding.meantFor || r.live.binding.meantFor.includes("one_word"));
+  const general = results.filter((r) =>
+    !r.live.binding.meantFor || r.live.binding.meantFor.includes("one_word")
+  );
   return [...general].sort((a, b) =>
     b.sweep.headroom - a.sweep.headroom ||
     (a.sweep.referenceP99 ?? Infinity) - (b.sweep.referenceP99 ?? Infinity)
   )[0];
 }
-
