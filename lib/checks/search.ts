@@ -116,26 +116,63 @@ export function productText(p: SearchProduct): string {
  */
 export class Bm25Index {
   readonly #postings = new Map<string, Map<number, number>>();
-  readonly #tokens = new Map<number, string[]>();
+  readonly #terms = new Set<string>();
   readonly #length = new Map<number, number>();
   readonly #products = new Map<number, SearchProduct>();
   #avg = 0;
 
-  constructor(products: readonly SearchProduct[], readonly params: Bm25Params = BM25_DEFAULTS) {
+  /**
+   * Index `products`. `wanted` limits the postings kept to the terms it accepts (every term
+   * still counts in document lengths and the term list): a reference for a sample of queries
+   * needs only their terms, and keeping all postings of 10^5 products costs seconds.
+   */
+  constructor(
+    products: readonly SearchProduct[],
+    readonly params: Bm25Params = BM25_DEFAULTS,
+    wanted: (term: string) => boolean = () => true,
+  ) {
     let total = 0;
+    const keep = new Map<string, boolean>();
     for (const p of products) {
       const toks = tokenize(productText(p));
-      this.#tokens.set(p.id, toks);
       this.#length.set(p.id, toks.length);
       this.#products.set(p.id, p);
       total += toks.length;
       for (const t of toks) {
+        let k = keep.get(t);
+        if (k === undefined) {
+          keep.set(t, k = wanted(t));
+          this.#terms.add(t);
+        }
+        if (!k) continue;
         let m = this.#postings.get(t);
         if (!m) this.#postings.set(t, m = new Map());
         m.set(p.id, (m.get(p.id) ?? 0) + 1);
       }
     }
     this.#avg = products.length ? total / products.length : 0;
+  }
+
+  /** An index whose postings cover exactly the terms `queries` can match. */
+  static forQueries(
+    products: readonly SearchProduct[],
+    queries: readonly SearchQuery[],
+    params: Bm25Params = BM25_DEFAULTS,
+  ): Bm25Index {
+    const exact = new Set<string>();
+    const prefixes: string[] = [];
+    for (const q of queries) {
+      const words = q.words.flatMap(tokenize);
+      words.forEach((
+        w,
+        i,
+      ) => (q.prefix && i === words.length - 1 ? prefixes.push(w) : exact.add(w)));
+    }
+    return new Bm25Index(
+      products,
+      params,
+      (t) => exact.has(t) || prefixes.some((p) => t.startsWith(p)),
+    );
   }
 
   /** Documents in the index. */
@@ -157,16 +194,26 @@ export class Bm25Index {
     return this.idf(term) * (tf * (k1 + 1)) / (tf + k1 * (1 - b + b * len / this.#avg));
   }
 
-  #terms(word: string, prefix: boolean): string[] {
-    if (!prefix) return this.#postings.has(word) ? [word] : [];
-    return [...this.#postings.keys()].filter((t) => t.startsWith(word));
+  #termsOf(word: string, prefix: boolean): string[] {
+    const known = (t: string) => this.#terms.has(t) && this.#postings.has(t);
+    if (!prefix) return known(word) ? [word] : [];
+    const out = [...this.#postings.keys()].filter((t) => t.startsWith(word));
+    if (out.length === 0 && [...this.#terms].some((t) => t.startsWith(word))) {
+      throw new Error(`Bm25Index: prefix "${word}" was not among the wanted terms`);
+    }
+    return out;
   }
 
   /** The top `k` product ids for a query with their scores, best first. */
   search(q: SearchQuery, k = 10): { id: number; score: number }[] {
     const words = q.words.map((w) => tokenize(w)).flat();
     if (words.length === 0) return [];
-    const groups = words.map((w, i) => this.#terms(w, q.prefix && i === words.length - 1));
+    for (const w of words) {
+      if (this.#terms.has(w) && !this.#postings.has(w)) {
+        throw new Error(`Bm25Index: term "${w}" was not among the wanted terms`);
+      }
+    }
+    const groups = words.map((w, i) => this.#termsOf(w, q.prefix && i === words.length - 1));
     if (groups.some((g) => g.length === 0)) return [];
     // Candidates: documents holding some term of every word (smallest group first).
     const sets = groups.map((g) => {
@@ -177,8 +224,9 @@ export class Bm25Index {
     const scored: { id: number; score: number }[] = [];
     for (const id of sets[0]) {
       if (!sets.every((s) => s.has(id))) continue;
-      if (!passesFilters(this.#products.get(id)!, q.filters)) continue;
-      if (q.phrase && !hasPhrase(this.#tokens.get(id)!, words)) continue;
+      const p = this.#products.get(id)!;
+      if (!passesFilters(p, q.filters)) continue;
+      if (q.phrase && !hasPhrase(tokenize(productText(p)), words)) continue;
       let score = 0;
       for (const g of groups) for (const t of g) score += this.#termScore(t, id);
       scored.push({ id, score });

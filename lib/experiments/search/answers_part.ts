@@ -25,7 +25,7 @@ export async function answersPart(ctx: SearchRun, live: readonly Live[]): Promis
   const sample = ctx.log.slice(0, config.answers.sample);
   progress.step(`BM25 reference over ${ctx.products.length} products`);
   const t0 = performance.now();
-  const bm25 = new Bm25Index(ctx.products);
+  const bm25 = Bm25Index.forQueries(ctx.products, sample);
   const reference = new Map(sample.map((q) => [q.id, bm25.search(q, config.k).map((r) => r.id)]));
   const matches = new Map(sample.map((q) => [q.id, bm25.matches(q)]));
   addRow(ctx, ANSWERS, REFERENCE, "k1=1.2;b=0.75", 0, { binding: "bm25", part: "reference" }, [
