@@ -27,7 +27,7 @@ export interface SearchConfig extends ExperimentParams {
   load: {
     /** Offered rates of the sweep, requests/s, rising; a sweep stops after the first miss. */
     rates: readonly number[];
-    /** The rate every binding is compared at (one of `rates`). */
+    /** The rate every binding is compared at (one of `rates`; the lowest, which every sweep runs). */
     referenceRate: number;
     /** Seconds measured per rate, after `warmupS`. */
     durationS: number;
@@ -116,7 +116,7 @@ export function searchConfig(params: ExperimentParams, options: Options = {}): S
     },
     load: {
       rates: quick ? [20, 80] : [25, 50, 100, 200, 400, 800],
-      referenceRate: quick ? 20 : 100,
+      referenceRate: quick ? 20 : 25,
       durationS: quick ? 0.6 : 2,
       warmupS: quick ? 0.2 : 0.5,
       connections: 8,

@@ -14,6 +14,9 @@
  * @module
  */
 
+import { dirname } from "node:path";
+import { type Engine, engineDefinition, type EngineName } from "../../engines/mod.ts";
+import { waitUntil } from "../../engines/runtime/net.ts";
 import { collectProvenance, ResultSet } from "../../results/mod.ts";
 import { createZipf } from "../../workload/zipf.ts";
 import { generateQueryLog, generateSearchCatalog } from "../../workload/search.ts";
@@ -62,8 +65,11 @@ async function measure(ctx: SearchRun, live: Live[]) {
   if (live.length === 0) return;
   await answersPart(ctx, live);
   const plain: { live: Live; sweep: Sweep }[] = [];
-  for (const l of live) plain.push({ live: l, sweep: await sweep(ctx, l, l.store, PLAIN) });
-  for (const l of live) await sweep(ctx, l, l.store, UPDATES);
+  for (const l of live) {
+    const s = await guarded(ctx, live, l, PLAIN, () => sweep(ctx, l, l.store, PLAIN));
+    if (s) plain.push({ live: l, sweep: s });
+  }
+  for (const l of live) await guarded(ctx, live, l, UPDATES, () => sweep(ctx, l, l.store, UPDATES));
   const top = best(plain);
   if (!ctx.cache || !top) return;
   const name = top.live.binding.name;
@@ -79,11 +85,81 @@ async function measure(ctx: SearchRun, live: Live[]) {
     ctx.config.load.connections,
   );
   try {
-    await sweep(ctx, top.live, cached, { cache: true, updates: false });
-    await sweep(ctx, top.live, cached, { cache: true, updates: true });
+    const c = { cache: true, updates: false }, cu = { cache: true, updates: true };
+    await guarded(ctx, live, top.live, c, () => sweep(ctx, top.live, cached, c));
+    await guarded(ctx, live, top.live, cu, () => sweep(ctx, top.live, cached, cu));
   } finally {
     await cached.close();
   }
+}
+
+/**
+ * Run a sweep; if it fails, or the engine stops answering after it (a server process that
+ * crashed and restarted), record that as a result with the server's own last words, wait
+ * for the engine to answer again and reopen the connections of every binding on it.
+ */
+async function guarded<T>(
+  ctx: SearchRun,
+  live: readonly Live[],
+  l: Live,
+  mode: { cache: boolean; updates: boolean },
+  body: () => Promise<T>,
+): Promise<T | undefined> {
+  let failure: string | undefined;
+  let out: T | undefined;
+  try {
+    out = await body();
+  } catch (err) {
+    failure = oneLine(err);
+  }
+  try {
+    await l.store.search(ctx.log[0], ctx.config.k, 0);
+    await l.store.search(ctx.log[0], ctx.config.k, ctx.config.load.connections - 1);
+  } catch (err) {
+    failure ??= `connections lost after the sweep: ${oneLine(err)}`;
+  }
+  if (failure === undefined) return out;
+  const words = await serverLog(l.engine);
+  const reason = `${failure}${words ? `; server log: ${words}` : ""}`;
+  ctx.progress.log(`${l.binding.name}: sweep failed: ${reason}`);
+  addRow(ctx, HEADROOM, identity(l.engine), l.engine.settings, 0, {
+    binding: l.binding.name,
+    cache: mode.cache ? "on" : "off",
+    updates: mode.updates ? "on" : "off",
+    failure: reason.slice(0, 300),
+  }, [["engine_failed", 1, "flag"]]);
+  const definition = engineDefinition(l.engine.engine as EngineName);
+  await waitUntil(() => definition.ping(l.engine.primary), { timeoutMs: 60_000, intervalMs: 250 });
+  for (const other of live.filter((x) => x.engine === l.engine)) {
+    await other.store.close().catch(() => undefined);
+    other.store = await other.binding.open(other.engine, ctx.config.load.connections);
+  }
+  return out;
+}
+
+function oneLine(err: unknown): string {
+  return String(err instanceof Error ? err.message : err).replace(/\s+/g, " ").slice(0, 200);
+}
+
+/** The lines of a native server's log that say a process died (empty when none or no log). */
+async function serverLog(engine: Engine): Promise<string> {
+  const dir = engine.primary.dataDir;
+  if (!dir) return "";
+  const candidates = [`${dirname(dir)}/logs/${engine.primary.name}.log`, `${dir}/searchd.log`];
+  for (const path of candidates) {
+    try {
+      const text = await Deno.readTextFile(path);
+      const lines = text.split("\n").filter((x) =>
+        /terminated by signal|was terminated|FATAL|PANIC|crash/i.test(x)
+      );
+      if (lines.length) {
+        return lines.slice(0, 2).map((x) => x.replace(/\s+/g, " ").slice(0, 160)).join(" | ");
+      }
+    } catch {
+      // no such log
+    }
+  }
+  return "";
 }
 
 /** Start each shared group's engine in turn (nested, so all stay up), load, then measure. */

@@ -191,6 +191,9 @@ async function openStore(
   const clients: pg.Client[] = [];
   for (let i = 0; i < connections; i++) {
     const c = await connectPostgres(engine.primary);
+    // A server process that dies ends its connections: the failed queries report it, and
+    // without a listener node-postgres would also raise it as an uncaught error event.
+    c.on("error", () => {});
     for (const s of session) await c.query(s);
     clients.push(c);
   }

@@ -82,7 +82,11 @@ async function load(engine: Engine, products: readonly SearchProduct[]) {
 
 async function open(engine: Engine, connections: number): Promise<SearchStore> {
   const conns: mysql.Connection[] = [];
-  for (let i = 0; i < connections; i++) conns.push(await connectSphinx(engine.primary));
+  for (let i = 0; i < connections; i++) {
+    const c = await connectSphinx(engine.primary);
+    c.on("error", () => {}); // a dying searchd fails the queries; no uncaught error event
+    conns.push(c);
+  }
   return {
     async search(q, k, slot) {
       const [rows] = await conns[slot % conns.length].query(sphinxSelect(q, k));

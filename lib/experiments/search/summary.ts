@@ -65,9 +65,15 @@ export interface Headroom {
   firstMiss?: number;
 }
 
-/** The headroom of a binding's sweep. */
-export function headroom(rows: Rows, binding: string, cache = "off", updates = "off"): Headroom {
+/** The headroom of a binding's sweep (undefined when the sweep did not finish). */
+export function headroom(
+  rows: Rows,
+  binding: string,
+  cache = "off",
+  updates = "off",
+): Headroom | undefined {
   const where = { binding, cache, updates };
+  if (maybe(rows, "headroom_rps", where) === undefined) return undefined;
   return {
     rps: valueOf(rows, "headroom_rps", where),
     capped: valueOf(rows, "capped", where) === 1,
@@ -78,6 +84,14 @@ export function headroom(rows: Rows, binding: string, cache = "off", updates = "
 /** The rate every binding is compared at. */
 export function referenceRate(headroomRows: Rows): number {
   return valueOf(headroomRows, "reference_rate", {});
+}
+
+/** Why a binding's sweep failed (the engine's own words when it crashed), if it did. */
+export function failure(rows: Rows, binding: string, cache = "off", updates = "off") {
+  const r = rows.find((x) =>
+    x.metric === "engine_failed" && matches(x, { binding, cache, updates })
+  );
+  return r ? String(r.failure ?? "failed") : undefined;
 }
 
 /** The binding the cache was put in front of. */

@@ -36,7 +36,8 @@ const on2 = (a: string, b: string, f: (x: Rows, y: Rows) => string) => async (d:
   f(await d.rows(a), await d.rows(b));
 
 /** A headroom as prose: "≥ 800 requests/s" when every rate passed, "none" when the first missed. */
-export function headroomText(h: S.Headroom): string {
+export function headroomText(h: S.Headroom | undefined): string {
+  if (!h) return "not measured (the sweep failed)";
   if (h.capped) return `≥ ${rps(h.rps)}`;
   if (h.rps === 0) return `none (over the objective at ${rps(h.firstMiss ?? 0)})`;
   return rps(h.rps);
@@ -127,6 +128,16 @@ export const searchFigures: FigureSet = {
   "search.overlap_gin_rum": on(ANS, (r) => share(S.pairwise(r, "postgres-gin", "postgres-rum"))),
   "search.overlap_rum_sphinx": on(ANS, (r) => share(S.pairwise(r, "postgres-rum", "sphinx"))),
   "search.overlap_gin_sphinx": on(ANS, (r) => share(S.pairwise(r, "postgres-gin", "sphinx"))),
+  "search.failures": on(HEAD, (r) => {
+    const f = r.filter((x) => x.metric === "engine_failed");
+    return f.length
+      ? f.map((x) =>
+        `${x.binding}${String(x.cache) === "on" ? " + cache" : ""}${
+          String(x.updates) === "on" ? " under updates" : ""
+        }: ${x.failure}`
+      ).join("; ")
+      : "none";
+  }),
   "search.skipped": on(HEAD, (r) => {
     const s = S.skipped(r);
     return s.length ? s.map((x) => `${x.binding} (${x.reason})`).join("; ") : "none";
