@@ -174,3 +174,25 @@ export function filterTotals(
     unsorted: sum("price_order_violations"),
   };
 }
+
+/**
+ * The cache's hit ratio in its sweep without updates, at the highest rate that met the SLO
+ * (the reference rate when none did): the cache stays warm from rate to rate, as in service.
+ */
+export function hitRatio(
+  latency: Rows,
+  headroomRows: Rows,
+): { rate: number; value: number } | undefined {
+  const b = cachedBinding(headroomRows);
+  if (!b) return undefined;
+  const h = headroom(headroomRows, b, "on", "off");
+  const rate = h && h.rps > 0 ? h.rps : referenceRate(headroomRows);
+  const value = maybe(latency, "cache_hit_ratio", {
+    binding: b,
+    cache: "on",
+    updates: "off",
+    rate,
+    repetition: 0,
+  });
+  return value === undefined ? undefined : { rate, value };
+}

@@ -104,16 +104,8 @@ export const searchFigures: FigureSet = {
     return b ? spread(S.latencyAt(l, String(b), rate, { cache: "on" }), (v) => ms(v)) : "n/a";
   }),
   "search.hit_ratio": on2(LAT, HEAD, (l, h) => {
-    const b = S.cachedBinding(h);
-    if (!b) return "n/a";
-    const v = S.maybe(l, "cache_hit_ratio", {
-      binding: b,
-      cache: "on",
-      updates: "off",
-      rate: S.referenceRate(h),
-      repetition: 0,
-    });
-    return share(v);
+    const r = S.hitRatio(l, h);
+    return r ? `${share(r.value)} at ${rps(r.rate)}` : "n/a";
   }),
   "search.ttl": on(
     HEAD,
