@@ -12,7 +12,7 @@ import { launchSingleNode } from "../runtime/native.ts";
 import { LOOPBACK } from "../runtime/net.ts";
 import { missingDebianBinary, requireBinary } from "../runtime/process.ts";
 import type { Engine, EngineDefinition, EngineSpec } from "../types.ts";
-import { querySphinx } from "./client.ts";
+import { connectSphinx, querySphinx } from "./client.ts";
 
 const BIN = "/usr/bin/searchd";
 
@@ -88,10 +88,17 @@ export const sphinx: EngineDefinition = {
   describe: "Sphinx 2.2 searchd (Debian sphinxsearch), RT indexes over SphinxQL",
   urlEnv: "BENCH_SPHINX_URL",
   ping: (node) => querySphinx(node, "SHOW STATUS"),
+  // searchd announces its version in the MySQL handshake ("2.2.11-id64-release (2.2.11)").
   version: async (node) => {
-    const rows = await querySphinx<{ Counter?: string; Value?: string }[]>(node, "SHOW STATUS");
-    const v = rows.find((r) => r.Counter === "version")?.Value;
-    return v ? v.split(" ")[0] : "unknown";
+    const conn = await connectSphinx(node, { connectTimeout: 2000 });
+    try {
+      const hs =
+        (conn as unknown as { connection: { _handshakePacket?: { serverVersion?: string } } })
+          .connection._handshakePacket;
+      return hs?.serverVersion?.split(" ")[0] ?? "unknown";
+    } finally {
+      await conn.end();
+    }
   },
   nativeMissing: () => missingDebianBinary(BIN, "sphinxsearch"),
   startNative: startSphinxNative,

@@ -115,7 +115,7 @@ export function searchConfig(params: ExperimentParams, options: Options = {}): S
       ...queries,
     },
     load: {
-      rates: quick ? [20, 80] : [25, 50, 100, 200, 400, 800],
+      rates: quick ? [20, 80] : [25, 50, 100, 200, 400, 800, 1600],
       referenceRate: quick ? 20 : 25,
       durationS: quick ? 0.6 : 2,
       warmupS: quick ? 0.2 : 0.5,

@@ -135,6 +135,7 @@ async function oneRate(
   const w = writer ? startWriter(ctx, writer, (l.durationS + l.warmupS) * 1000, tag) : undefined;
   const cached = "hits" in store ? store : undefined;
   cached?.resetCounters();
+  const said = new Map<string, string>();
   const result = await runOpenLoop({
     label: `search ${live.binding.name} ${rate}/s`,
     ratePerSec: rate,
@@ -157,7 +158,14 @@ async function oneRate(
           code: "ETIMEDOUT",
         });
       }
-      await store.search(q, config.k, slot);
+      try {
+        await store.search(q, config.k, slot);
+      } catch (err) {
+        // Keep what the engine said, once per query type, for the rows (the load counts it).
+        const text = String(err instanceof Error ? err.message : err).replace(/\s+/g, " ");
+        if (!said.has(q.type)) said.set(q.type, text.slice(0, 200));
+        throw err;
+      }
       return q.type;
     },
   });
@@ -186,6 +194,13 @@ async function oneRate(
     repetition,
     dims,
   }).addLoad(result);
+  for (const [op, error] of said) {
+    addRow(ctx, HEADROOM, identity(live.engine), live.engine.settings, repetition, {
+      ...dims,
+      op,
+      error,
+    }, [["error_seen", 1, "flag"]]);
+  }
   if (cached) {
     const total = cached.hits + cached.misses;
     if (total > 0) run.add("cache_hit_ratio", cached.hits / total, "share", { op: "all" });
