@@ -56,6 +56,12 @@ function perBinding(): FigureSet {
       HEAD,
       (l, h) => spread(S.latencyAt(l, b, S.referenceRate(h)), (v) => ms(v)),
     );
+    for (const t of ["one_word", "prefix", "typo"]) {
+      out[`search.p99_${t}.${b}`] = on2(LAT, HEAD, (l, h) => {
+        const v = S.byType(l, b, S.referenceRate(h)).find((x) => x.op === t)?.value;
+        return v === undefined ? "n/a" : ms(v);
+      });
+    }
     out[`search.freshness_p99.${b}`] = on2(
       FRESH,
       HEAD,
