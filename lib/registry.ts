@@ -15,6 +15,7 @@ import { overhead } from "./experiments/overhead/mod.ts";
 import { replication } from "./experiments/replication/mod.ts";
 import { sharding } from "./experiments/sharding/mod.ts";
 import { failover } from "./experiments/failover/mod.ts";
+import { search } from "./experiments/search/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
@@ -27,6 +28,7 @@ import { shardingFigures } from "./report/figures/sharding.ts";
 import { recordFigures } from "./report/figures/record.ts";
 import { CAP_ROWS, SLO_ROWS } from "./report/figures/record_rows.ts";
 import { failoverFigures } from "./report/figures/failover.ts";
+import { searchFigures } from "./report/figures/search.ts";
 import type { RecordChart } from "./report/decisions.ts";
 import { matrix, matrixChart, matrixFigures, sensitivityChart } from "./report/matrix/mod.ts";
 
@@ -41,6 +43,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   sharding,
   failover,
   eventsourcing,
+  search,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
@@ -56,6 +59,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   shardingFigures,
   failoverFigures,
   eventsourcingFigures,
+  searchFigures,
   matrixFigures,
   recordFigures(SLO_ROWS, CAP_ROWS),
 ];

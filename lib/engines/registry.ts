@@ -19,6 +19,8 @@ import { redisCluster } from "./redis-cluster/mod.ts";
 import { patroni } from "./patroni/mod.ts";
 import { redisSentinel } from "./redis-sentinel/mod.ts";
 import { galera } from "./galera/mod.ts";
+import { sphinx } from "./sphinx/mod.ts";
+import { elasticsearch } from "./elasticsearch/mod.ts";
 import { timescaledb } from "./timescaledb/mod.ts";
 import type { EngineDefinition } from "./types.ts";
 
@@ -38,6 +40,8 @@ export const ENGINES = {
   "redis-sentinel": redisSentinel,
   galera,
   nats,
+  sphinx,
+  elasticsearch,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */
