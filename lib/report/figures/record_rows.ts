@@ -12,6 +12,7 @@ import { invariantTally } from "../../experiments/oltp/summary.ts";
 import { modeValue, rates } from "../../experiments/replication/summary.ts";
 import { lossPoints, staleAt } from "../../experiments/cache/summary.ts";
 import { aggregate } from "../../experiments/failover/summary.ts";
+import { cachedBinding, latencyAt, referenceRate } from "../../experiments/search/summary.ts";
 import type { CapRow, SloRow } from "./record.ts";
 
 const ms = (v: number, decimals = 1) => `${formatNumber(v, { decimals })} ms`;
@@ -30,6 +31,21 @@ const lowestRate = (rows: Parameters<typeof rates>[0]) => rates(rows)[0];
 
 /** Requirements against measurements. */
 export const SLO_ROWS: readonly SloRow[] = [
+  {
+    what: "product search p99, the engine the cache fronts, at the rate every engine was compared",
+    requirement: "search_p99_ms",
+    table: "search_latency.csv",
+    bound: "max",
+    notebook: "09-product-search",
+    async measured(d) {
+      const head = await d.rows("search_headroom.csv");
+      const b = cachedBinding(head);
+      if (!b) throw new Error("search: no binding was cached");
+      const rate = referenceRate(head);
+      const v = latencyAt(await d.rows("search_latency.csv"), b, rate).mean;
+      return { value: v, text: `${ms(v)} (${b}, ${rate} requests/s)` };
+    },
+  },
   {
     what: "checkout transaction p99 (PostgreSQL, READ COMMITTED, 16 clients)",
     requirement: "checkout_p99_ms",
