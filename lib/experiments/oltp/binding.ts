@@ -33,10 +33,19 @@ export interface OltpSession {
   close(): Promise<void>;
 }
 
+/** A C tool that runs the same mix beside the harness (./peers.ts). */
+export type PeerTool = "pgbench" | "sysbench";
+
 /** An engine bound to the OLTP experiment. */
 export interface OltpBinding extends Binding {
   /** The isolation levels it offers, as SQL spells them (the sweep runs each). */
   readonly isolation: readonly Isolation[];
+  /** Peers that calibrate the harness on this engine (./calibration.ts); none: no calibration. */
+  readonly peers?: readonly PeerTool[];
+  /** Database the peers connect to, when not the engine URL's. */
+  readonly peerDatabase?: string;
+  /** The client library the harness uses on it (a column of the calibration rows). */
+  readonly client?: string;
   /** The store on a started engine. */
   store(engine: Engine): OltpStore;
 }

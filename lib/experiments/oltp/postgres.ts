@@ -27,6 +27,8 @@ export const postgresBinding: OltpBinding = {
   name: "postgres",
   engine: "postgres",
   isolation: ISOLATION_LEVELS,
+  peers: ["pgbench", "sysbench"],
+  client: "node-postgres",
   store: (engine) => postgresStore(engine.primary),
 };
 
