@@ -46,8 +46,19 @@ export interface OltpBinding extends Binding {
   readonly peerDatabase?: string;
   /** The client library the harness uses on it (a column of the calibration rows). */
   readonly client?: string;
+  /**
+   * Other clients the calibration runs the harness's mix through (tool `harness:<client>`),
+   * to see which costs the least CPU per transaction.
+   */
+  readonly altClients?: readonly AltClient[];
   /** The store on a started engine. */
   store(engine: Engine): OltpStore;
+}
+
+/** The harness's session through another client library. */
+export interface AltClient {
+  client: string;
+  session(engine: Engine, isolation: Isolation): Promise<OltpSession>;
 }
 
 /** Set-up, sessions and checks for one engine. */

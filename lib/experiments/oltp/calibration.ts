@@ -18,9 +18,10 @@ import { runClosedLoop } from "../../load/run.ts";
 import type { ResultSet } from "../../results/mod.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { createMix } from "../../workload/mix.ts";
+import { place, type Placement } from "../../load/placement.ts";
 import { loadTicks, type Progress } from "../experiment.ts";
 import { type ExperimentParams, runIdentity } from "../params.ts";
-import type { Isolation, OltpBinding, OltpStore, PeerTool } from "./binding.ts";
+import type { Isolation, OltpBinding, OltpSession, OltpStore, PeerTool } from "./binding.ts";
 import {
   type MixShape,
   type PeerResult,
@@ -36,6 +37,10 @@ export const OLTP_CALIBRATION_TABLE = "oltp_calibration";
 export interface CalibrationPoint {
   isolation: Isolation;
   concurrency: number;
+  /** CPU placement of runner and engine (default `shared`; lib/load/placement.ts). */
+  placement?: Placement;
+  /** Bindings (by name) that run this point (default: every binding with peers). */
+  bindings?: readonly string[];
 }
 
 /** What the calibration needs from the OLTP configuration. */
@@ -53,9 +58,20 @@ export interface CalibrationConfig extends ExperimentParams {
   maxRetries: number;
 }
 
+/** A calibration run's tool: the harness (its default client or `harness:<client>`), a peer. */
+export type CalibrationTool = "harness" | `harness:${string}` | PeerTool;
+
 /** The tools a round runs, in its order: the harness first on even rounds, last on odd ones. */
-export function roundOrder(peers: readonly PeerTool[], round: number): ("harness" | PeerTool)[] {
-  const order: ("harness" | PeerTool)[] = ["harness", ...peers];
+export function roundOrder(
+  peers: readonly PeerTool[],
+  round: number,
+  altClients: readonly string[] = [],
+): CalibrationTool[] {
+  const order: CalibrationTool[] = [
+    "harness",
+    ...altClients.map((c) => `harness:${c}` as const),
+    ...peers,
+  ];
   return round % 2 === 0 ? order : order.reverse();
 }
 
@@ -65,13 +81,15 @@ export function calibrationPoints(
   binding: OltpBinding,
 ): CalibrationPoint[] {
   if (!binding.peers?.length) return [];
-  return config.calibration.points.filter((p) => binding.isolation.includes(p.isolation));
+  return config.calibration.points.filter((p) =>
+    binding.isolation.includes(p.isolation) && (!p.bindings || p.bindings.includes(binding.name))
+  );
 }
 
 /** Planned steps (one per run) of a binding's calibration. */
 export function plannedCalibration(config: CalibrationConfig, binding: OltpBinding): number {
   return calibrationPoints(config, binding).length * config.calibration.rounds *
-    (1 + (binding.peers?.length ?? 0));
+    (1 + (binding.altClients?.length ?? 0) + (binding.peers?.length ?? 0));
 }
 
 interface Measured {
@@ -88,7 +106,7 @@ interface Measured {
 }
 
 async function harnessRun(
-  store: OltpStore,
+  open: (isolation: Isolation) => Promise<OltpSession>,
   config: CalibrationConfig,
   catalog: Catalog,
   point: CalibrationPoint,
@@ -98,7 +116,7 @@ async function harnessRun(
 ): Promise<Measured> {
   const mix = createMix({ checkout: config.checkoutShare, order_status: 1 - config.checkoutShare });
   const sessions = await Promise.all(
-    Array.from({ length: point.concurrency }, () => store.session(point.isolation)),
+    Array.from({ length: point.concurrency }, () => open(point.isolation)),
   );
   const { carts, orders } = catalog.scale;
   let committed = 0;
@@ -180,8 +198,9 @@ async function peerRun(
 }
 
 /** The client library a tool measures through on an engine (a column of the rows). */
-function clientOf(tool: "harness" | PeerTool, binding: OltpBinding): string {
+function clientOf(tool: CalibrationTool, binding: OltpBinding): string {
   if (tool === "harness") return binding.client ?? "harness";
+  if (tool.startsWith("harness:")) return tool.slice("harness:".length);
   if (tool === "pgbench") return "libpq (pgbench)";
   return binding.engine === "mariadb" ? "libmariadb (sysbench)" : "libpq (sysbench)";
 }
@@ -201,20 +220,32 @@ export async function calibrate(
 ): Promise<number> {
   const peers = binding.peers ?? [];
   let violated = 0;
+  const points = calibrationPoints(config, binding);
   for (let round = 0; round < config.calibration.rounds; round++) {
-    for (const point of calibrationPoints(config, binding)) {
-      const order = roundOrder(peers, round);
+    // Points, like tools, run in alternating order (ABAB, then BABA).
+    for (const point of round % 2 === 0 ? points : [...points].reverse()) {
+      const placement = await place(point.placement ?? "shared");
+      const order = roundOrder(peers, round, (binding.altClients ?? []).map((a) => a.client));
       for (let position = 0; position < order.length; position++) {
         const tool = order[position];
-        const label = `${binding.name} ${point.isolation} c=${point.concurrency} round ${
-          round + 1
-        } ${tool}`;
+        const where = placement === "shared" ? "" : ` ${placement}`;
+        const label = `${binding.name} ${point.isolation} c=${point.concurrency}${where} ` +
+          `round ${round + 1} ${tool}`;
         progress.step(`calibration ${label}`);
         const seed = config.seed + 7919 * round + point.concurrency;
         await store.reset();
-        const m = tool === "harness"
-          ? await harnessRun(store, config, catalog, point, seed, progress, label)
-          : await peerRun(tool, binding, engine, config, catalog, point, seed);
+        const alt = binding.altClients?.find((a) => tool === `harness:${a.client}`);
+        const m = tool === "harness" || alt
+          ? await harnessRun(
+            alt ? (iso) => alt.session(engine, iso) : (iso) => store.session(iso),
+            config,
+            catalog,
+            point,
+            seed,
+            progress,
+            label,
+          )
+          : await peerRun(tool as PeerTool, binding, engine, config, catalog, point, seed);
         const snapshot = await store.snapshot();
         const verdict = checkStock(snapshot, m.committed ?? snapshot.orders.length);
         if (!verdict.valid) violated++;
@@ -225,7 +256,7 @@ export async function calibrate(
             tool,
             client: clientOf(tool, binding),
             position,
-            placement: "shared",
+            placement,
             command: m.command,
           }),
         );
@@ -248,5 +279,6 @@ export async function calibrate(
       }
     }
   }
+  await place("shared");
   return violated;
 }

@@ -15,6 +15,10 @@ export interface CalibrationRatio {
   engine: string;
   isolation: string;
   concurrency: number;
+  /** CPU placement (`shared`, `split`: engine and client on separate cores). */
+  placement: string;
+  /** The harness's tool name: `harness` (the binding's client) or `harness:<client>`. */
+  harness: string;
   peer: string;
   /** Geometric mean of harness/peer over the rounds, and its 95 % interval. */
   ratio: number;
@@ -30,50 +34,61 @@ export interface CalibrationRatio {
 
 const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 
+const placementOf = (r: ResultRow) => String(r.placement ?? "") || "shared";
+
 /** Values of `metric` by engine, isolation, concurrency, tool — each in round order. */
 function byTool(rows: readonly ResultRow[], metric: string) {
   const out = new Map<string, Map<number, number>>();
   for (const r of rows) {
     if (r.metric !== metric || r.tool === undefined || r.tool === "") continue;
-    const key = [r.engine, r.isolation, Number(r.concurrency), r.tool].join("|");
+    const key = [r.engine, r.isolation, Number(r.concurrency), placementOf(r), r.tool].join("|");
     if (!out.has(key)) out.set(key, new Map());
     out.get(key)!.set(Number(r.repetition), Number(r.value));
   }
   return out;
 }
 
-/** Every (engine, isolation, concurrency) × peer with its paired harness/peer ratio. */
+/**
+ * Every (engine, isolation, concurrency, placement) × harness client × peer with its paired
+ * harness/peer ratio over the rounds both ran.
+ */
 export function calibrationRatios(rows: readonly ResultRow[]): CalibrationRatio[] {
   const t = byTool(rows, "throughput");
   const out: CalibrationRatio[] = [];
   for (const [key, peerByRound] of t) {
-    const [engine, isolation, c, tool] = key.split("|");
-    if (tool === "harness") continue;
-    const harness = t.get([engine, isolation, c, "harness"].join("|"));
-    if (!harness) continue;
-    const rounds = [...peerByRound.keys()].filter((k) => harness.has(k)).sort((a, b) => a - b);
-    if (rounds.length === 0) continue;
-    const h = rounds.map((k) => harness.get(k)!);
-    const p = rounds.map((k) => peerByRound.get(k)!);
-    const r = pairedRatio(h, p);
-    out.push({
-      engine,
-      isolation,
-      concurrency: Number(c),
-      peer: tool,
-      ratio: r.ratio,
-      low: r.low,
-      high: r.high,
-      n: r.n,
-      harnessMean: mean(h),
-      peerMean: mean(p),
-      harnessCv: coefficientOfVariation(h),
-      peerCv: coefficientOfVariation(p),
-    });
+    const [engine, isolation, c, placement, tool] = key.split("|");
+    if (tool.startsWith("harness")) continue;
+    for (const [hkey, harness] of t) {
+      const [he, hi, hc, hp, htool] = hkey.split("|");
+      if (!htool.startsWith("harness") || he !== engine || hi !== isolation || hc !== c) continue;
+      if (hp !== placement) continue;
+      const rounds = [...peerByRound.keys()].filter((k) => harness.has(k)).sort((a, b) => a - b);
+      if (rounds.length === 0) continue;
+      const h = rounds.map((k) => harness.get(k)!);
+      const p = rounds.map((k) => peerByRound.get(k)!);
+      const r = pairedRatio(h, p);
+      out.push({
+        engine,
+        isolation,
+        concurrency: Number(c),
+        placement,
+        harness: htool,
+        peer: tool,
+        ratio: r.ratio,
+        low: r.low,
+        high: r.high,
+        n: r.n,
+        harnessMean: mean(h),
+        peerMean: mean(p),
+        harnessCv: coefficientOfVariation(h),
+        peerCv: coefficientOfVariation(p),
+      });
+    }
   }
   return out.sort((a, b) =>
     a.engine.localeCompare(b.engine) || a.isolation.localeCompare(b.isolation) ||
-    a.concurrency - b.concurrency || a.peer.localeCompare(b.peer)
+    a.concurrency - b.concurrency || a.placement.localeCompare(b.placement) ||
+    a.harness.localeCompare(b.harness) || a.peer.localeCompare(b.peer)
   );
 }
 
@@ -84,10 +99,12 @@ export function calibrationAt(
   isolation: string,
   concurrency: number,
   peer: string,
+  placement = "shared",
+  harness = "harness",
 ): CalibrationRatio {
   const r = calibrationRatios(rows).find((x) =>
     x.engine === engine && x.isolation === isolation && x.concurrency === concurrency &&
-    x.peer === peer
+    x.peer === peer && x.placement === placement && x.harness === harness
   );
   if (!r) throw new Error(`no calibration of ${engine} ${isolation} c=${concurrency} by ${peer}`);
   return r;
@@ -102,7 +119,8 @@ export function nearestCalibration(
   peer: string,
 ): CalibrationRatio {
   const all = calibrationRatios(rows).filter((x) =>
-    x.engine === engine && x.isolation === isolation && x.peer === peer
+    x.engine === engine && x.isolation === isolation && x.peer === peer &&
+    x.placement === "shared" && x.harness === "harness"
   );
   if (all.length === 0) throw new Error(`no calibration of ${engine} ${isolation} by ${peer}`);
   const d = (x: CalibrationRatio) => Math.abs(Math.log(x.concurrency / concurrency));
@@ -121,11 +139,12 @@ export interface ClientCpu {
   runs: number;
 }
 
-/** Client CPU per transaction, per engine × tool (all calibration points together). */
+/** Client CPU per transaction, per engine × tool (all shared-placement points together). */
 export function clientCpu(rows: readonly ResultRow[]): ClientCpu[] {
   const groups = new Map<string, { us: number[]; cores: number[]; client: string }>();
   for (const r of rows) {
     if (r.metric !== "client_cpu_per_txn" && r.metric !== "client_cpu_cores") continue;
+    if (placementOf(r) !== "shared") continue;
     const key = `${r.engine}|${r.tool}`;
     if (!groups.has(key)) groups.set(key, { us: [], cores: [], client: String(r.client) });
     const g = groups.get(key)!;
@@ -151,10 +170,11 @@ export function clientCpuAt(
   isolation: string,
   concurrency: number,
   tool: string,
+  placement = "shared",
 ): number {
   const v = rows.filter((r) =>
     r.metric === "client_cpu_per_txn" && r.engine === engine && r.isolation === isolation &&
-    Number(r.concurrency) === concurrency && r.tool === tool
+    Number(r.concurrency) === concurrency && r.tool === tool && placementOf(r) === placement
   ).map((r) => Number(r.value));
   if (v.length === 0) throw new Error(`no client CPU for ${engine} ${tool} c=${concurrency}`);
   return mean(v);
@@ -181,7 +201,8 @@ export function peerEngineRatio(
   const vals = (engine: string, tool: string) =>
     rows.filter((r) =>
       r.metric === "throughput" && r.engine === engine && r.tool === tool &&
-      r.isolation === isolation && Number(r.concurrency) === concurrency
+      r.isolation === isolation && Number(r.concurrency) === concurrency &&
+      placementOf(r) === "shared"
     ).map((r) => Number(r.value));
   const pa = vals(a, peer), pb = vals(b, peer);
   const ha = vals(a, "harness"), hb = vals(b, "harness");

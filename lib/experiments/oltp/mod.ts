@@ -88,7 +88,15 @@ export function oltpConfig(
         points: [
           { isolation: "read committed", concurrency: 4 },
           { isolation: "read committed", concurrency: 16 },
-          { isolation: "serializable", concurrency: 16 },
+          // Engine on core 0, runner and tools on core 1: does the spread narrow, does the
+          // harness catch up with the peers when it no longer competes with the server?
+          {
+            isolation: "read committed",
+            concurrency: 16,
+            placement: "split",
+            bindings: ["postgres"],
+          },
+          { isolation: "serializable", concurrency: 16, bindings: ["postgres"] },
         ],
         rounds: 3,
         durationS: 3,

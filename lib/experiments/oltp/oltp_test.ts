@@ -31,19 +31,25 @@ Deno.test("oltp: a quick sweep yields throughput, latency, aborts and a verdict 
   assert.equal(skipped.length, 1);
   assert.match(skipped[0].reason, /^cockroachdb skipped: /);
   // CockroachDB declares SERIALIZABLE only: 2 of its planned runs, skipped. Calibration:
-  // one point, one round: harness + pgbench + sysbench on PostgreSQL, harness + sysbench on
-  // MariaDB.
-  assert.equal(seen.planned, 8 + 2 + 3 + 2);
-  assert.equal(seen.steps.length, 8 + 5);
+  // one point, one round: harness (node-postgres, postgres.js) + pgbench + sysbench on
+  // PostgreSQL, harness + sysbench on MariaDB.
+  assert.equal(seen.planned, 8 + 2 + 4 + 2);
+  assert.equal(seen.steps.length, 8 + 6);
   assert.deepEqual(seen.skipped.map(([n]) => n), [2]);
   for (const r of rows) assert.equal(r.scale, "quick");
   const cal = out.oltp_calibration;
   assert.deepEqual(
-    calibrationRatios(cal).map((r) => `${r.engine} ${r.peer} c=${r.concurrency}`),
-    ["mariadb sysbench c=2", "postgres pgbench c=2", "postgres sysbench c=2"],
+    calibrationRatios(cal).map((r) => `${r.engine} ${r.harness}/${r.peer} c=${r.concurrency}`),
+    [
+      "mariadb harness/sysbench c=2",
+      "postgres harness/pgbench c=2",
+      "postgres harness/sysbench c=2",
+      "postgres harness:postgres.js/pgbench c=2",
+      "postgres harness:postgres.js/sysbench c=2",
+    ],
   );
   for (const r of calibrationRatios(cal)) assert.ok(r.ratio > 0.05 && r.ratio < 20, `${r.ratio}`);
-  assert.deepEqual(calibrationInvariant(cal), { runs: 5, violated: 0 });
+  assert.deepEqual(calibrationInvariant(cal), { runs: 6, violated: 0 });
   for (const c of clientCpu(cal)) assert.ok(c.usPerTxn > 0, `${c.tool} on ${c.engine}: CPU`);
 });
 

@@ -136,9 +136,13 @@ end
 local function take(product, quantity)
   local update = "UPDATE products SET stock = stock - " .. quantity .. ", sold = sold + " ..
     quantity .. " WHERE id = " .. product .. " AND stock >= " .. quantity
-${pg ? `  local rs = con:query("WITH u AS (" .. update .. " RETURNING 1) SELECT count(*) FROM u")
-  return tonumber(rs:fetch_row()[1])` : `  con:query(update)
-  return 1`}
+${
+    pg
+      ? `  local rs = con:query("WITH u AS (" .. update .. " RETURNING 1) SELECT count(*) FROM u")
+  return tonumber(rs:fetch_row()[1])`
+      : `  con:query(update)
+  return 1`
+  }
 end
 
 local function checkout()

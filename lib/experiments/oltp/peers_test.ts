@@ -51,7 +51,7 @@ Deno.test("peers: the sysbench script speaks each driver's dialect", () => {
   assert.doesNotMatch(pg, /SET SESSION TRANSACTION/);
   assert.match(my, /SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED/);
   assert.match(my, /START TRANSACTION/);
-  assert.match(my, /con:query\(update\)\n  return 1/);
+  assert.match(my, /con:query\(update\)\n {2}return 1/);
   assert.match(my, /local oid = "LAST_INSERT_ID\(\)"/);
   for (const s of [pg, my]) {
     assert.match(s, /local CARTS, ORDERS, SHARE = 5000, 100000, 0.5/);

@@ -56,7 +56,7 @@ Deno.test({
       durationS: 0.3,
       warmupS: 0.1,
       clients: 2,
-      techniques: ["pgwire-epoll-ffi", "resp-deno-tcp"],
+      techniques: ["pgwire-epoll-ffi", "postgres.js", "resp-deno-tcp"],
     });
     const rows = (await runOverhead(config, SILENT)).harness_overhead;
     for (const engine of ["postgres", "redis"]) {
@@ -71,8 +71,15 @@ Deno.test({
       assert.ok(tool.value > 0 && harness.value > 0);
       assert.ok(Math.abs(ratio.value - harness.value / tool.value) < 1e-9);
       assert.equal(ofMeans.value, ratio.value); // one repetition
-      assert.match(String(harness.technique_detail), /pgwire|resp/);
+      assert.match(String(harness.technique_detail), /pgwire|resp|postgres\.js/);
       assert.equal(harness.clients, 2);
+      for (const side of ["tool", "harness"]) {
+        const cpu = mine.filter((r) => r.side === side && r.metric === "client_cpu_per_op");
+        assert.ok(cpu.length > 0 && cpu.every((r) => r.value > 0), `${engine} ${side}: CPU/op`);
+      }
     }
+    assert.ok(
+      rows.some((r) => r.technique === "postgres.js" && r.metric === "throughput" && r.value > 0),
+    );
   },
 });
