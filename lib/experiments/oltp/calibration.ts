@@ -41,6 +41,8 @@ export interface CalibrationPoint {
   placement?: Placement;
   /** Bindings (by name) that run this point (default: every binding with peers). */
   bindings?: readonly string[];
+  /** Tools that run at this point (default: all the binding offers). */
+  tools?: readonly CalibrationTool[];
 }
 
 /** What the calibration needs from the OLTP configuration. */
@@ -88,8 +90,20 @@ export function calibrationPoints(
 
 /** Planned steps (one per run) of a binding's calibration. */
 export function plannedCalibration(config: CalibrationConfig, binding: OltpBinding): number {
-  return calibrationPoints(config, binding).length * config.calibration.rounds *
-    (1 + (binding.altClients?.length ?? 0) + (binding.peers?.length ?? 0));
+  return calibrationPoints(config, binding).reduce(
+    (n, p) => n + toolsAt(binding, p, 0).length,
+    0,
+  ) * config.calibration.rounds;
+}
+
+/** The tools of one round at one point, in the round's order. */
+function toolsAt(binding: OltpBinding, point: CalibrationPoint, round: number): CalibrationTool[] {
+  const order = roundOrder(
+    binding.peers ?? [],
+    round,
+    (binding.altClients ?? []).map((a) => a.client),
+  );
+  return point.tools ? order.filter((t) => point.tools!.includes(t)) : order;
 }
 
 interface Measured {
@@ -218,14 +232,13 @@ export async function calibrate(
   results: ResultSet,
   progress: Progress,
 ): Promise<number> {
-  const peers = binding.peers ?? [];
   let violated = 0;
   const points = calibrationPoints(config, binding);
   for (let round = 0; round < config.calibration.rounds; round++) {
     // Points, like tools, run in alternating order (ABAB, then BABA).
     for (const point of round % 2 === 0 ? points : [...points].reverse()) {
       const placement = await place(point.placement ?? "shared");
-      const order = roundOrder(peers, round, (binding.altClients ?? []).map((a) => a.client));
+      const order = toolsAt(binding, point, round);
       for (let position = 0; position < order.length; position++) {
         const tool = order[position];
         const where = placement === "shared" ? "" : ` ${placement}`;

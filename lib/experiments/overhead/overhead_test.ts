@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { SILENT } from "../experiment.ts";
 import { experimentParams } from "../params.ts";
 import { overheadConfig, runOverhead } from "./mod.ts";
+import { measureYardstick } from "./yardstick.ts";
 import { parsePgbench, parseRedisBenchmarkCsv, redisBenchmarkKey } from "./tools.ts";
 
 const params = experimentParams({ scale: "default" });
@@ -82,4 +83,14 @@ Deno.test({
       rows.some((r) => r.technique === "postgres.js" && r.metric === "throughput" && r.value > 0),
     );
   },
+});
+
+Deno.test("yardstick: pgbench -S and redis-benchmark GET on private engines, seconds", async () => {
+  const lines: string[] = [];
+  const y = await measureYardstick((l) => lines.push(l));
+  assert.ok(y.pgbench_select_tps! > 100, JSON.stringify(y));
+  assert.ok(y.redis_get_rps! > 100, JSON.stringify(y));
+  assert.match(y.placement, /^cpus /);
+  assert.ok(y.seconds! < 60);
+  assert.match(lines.at(-1)!, /^yardstick: pgbench -S \d+ tps, redis GET \d+ rps/);
 });
