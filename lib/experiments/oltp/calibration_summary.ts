@@ -213,3 +213,32 @@ export function peerEngineRatio(
   }
   return { peer: ratioOfMeans(pa, pb), harness: ratioOfMeans(ha, hb) };
 }
+
+/**
+ * The first run after an engine starts against the later repetitions of the same
+ * configuration (the sweep's first: READ COMMITTED at its fewest clients): its throughput over
+ * theirs, per engine. Below ~0.9 on every engine, the first repetition is systematically low.
+ */
+export function firstRunAfterStart(
+  rows: readonly ResultRow[],
+): { engine: string; concurrency: number; ratio: number }[] {
+  const tput = rows.filter((r) =>
+    r.metric === "throughput" && String(r.op ?? "") === "all" && r.concurrency !== "" &&
+    r.concurrency !== undefined
+  );
+  const engines = [...new Set(tput.map((r) => r.engine))];
+  return engines.flatMap((engine) => {
+    const mine = tput.filter((r) => r.engine === engine);
+    const iso = mine.some((r) => r.isolation === "read committed")
+      ? "read committed"
+      : String(mine[0].isolation);
+    const c = Math.min(
+      ...mine.filter((r) => r.isolation === iso).map((r) => Number(r.concurrency)),
+    );
+    const at = mine.filter((r) => r.isolation === iso && Number(r.concurrency) === c);
+    const first = at.find((r) => Number(r.repetition) === 0);
+    const later = at.filter((r) => Number(r.repetition) > 0).map((r) => Number(r.value));
+    if (!first || later.length === 0) return [];
+    return [{ engine, concurrency: c, ratio: Number(first.value) / mean(later) }];
+  });
+}

@@ -13,7 +13,12 @@ import {
   sysbenchScript,
 } from "./peers.ts";
 import { roundOrder } from "./calibration.ts";
-import { calibrationRatios, clientCpu, nearestCalibration } from "./calibration_summary.ts";
+import {
+  calibrationRatios,
+  clientCpu,
+  firstRunAfterStart,
+  nearestCalibration,
+} from "./calibration_summary.ts";
 import type { ResultRow } from "../../results/mod.ts";
 
 const shape = {
@@ -172,4 +177,19 @@ Deno.test("calibration: harness/peer pairs by round; client CPU averages per too
   const cpu = clientCpu(rows);
   assert.deepEqual(cpu.find((c) => c.tool === "harness")?.usPerTxn, 150);
   assert.deepEqual(cpu.find((c) => c.tool === "pgbench")?.client, "libpq (pgbench)");
+});
+
+Deno.test("calibration: the first run after an engine start against its later repetitions", () => {
+  const sweep = (rep: number, value: number, concurrency = 1) =>
+    ({
+      engine: "postgres",
+      isolation: "read committed",
+      concurrency,
+      op: "all",
+      repetition: rep,
+      metric: "throughput",
+      value,
+    }) as unknown as ResultRow;
+  const rows = [sweep(0, 80), sweep(1, 100), sweep(2, 100), sweep(0, 500, 4)];
+  assert.deepEqual(firstRunAfterStart(rows), [{ engine: "postgres", concurrency: 1, ratio: 0.8 }]);
 });

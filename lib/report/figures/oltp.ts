@@ -17,6 +17,7 @@ import {
   calibrationInvariant,
   calibrationRatios,
   clientCpu,
+  firstRunAfterStart,
   nearestCalibration,
   peerEngineRatio,
 } from "../../experiments/oltp/calibration_summary.ts";
@@ -267,6 +268,18 @@ export const oltpFigures: FigureSet = {
       16,
     );
     return `${interval(r.peer)}× by sysbench against ${interval(r.harness)}× by the harness`;
+  },
+  "oltp.first_run_after_start": async (d) => {
+    const first = firstRunAfterStart(await d.rows(FILE));
+    if (first.length === 0) throw new Error("no repeated first configuration");
+    const text = first.map((f) => `${f.ratio.toFixed(2)} on ${NAMES[f.engine] ?? f.engine}`)
+      .join(", ");
+    const low = first.every((f) => f.ratio < 0.9);
+    return `${text} (${
+      low
+        ? "systematically low: read the first configuration's interval with that in mind"
+        : "not systematically low here"
+    })`;
   },
   "oltp.cal_invariant": async (d) => {
     const { runs, violated } = calibrationInvariant(await d.rows(CAL));
