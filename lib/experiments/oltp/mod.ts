@@ -3,8 +3,11 @@
  * a Zipf-skewed catalog, swept over concurrency × isolation on each bound store, repeated;
  * after every run the stock invariant is checked and its verdict becomes rows.
  *
- * Configuration in, rows out: the `oltp` experiment writes data/oltp_throughput.csv. It never
- * names an engine: the stores and the isolation levels each offers come from ./bindings.ts.
+ * Configuration in, rows out: the `oltp` experiment writes data/oltp_throughput.csv and, from
+ * the peer calibration run after each binding's sweep on the same engine (./calibration.ts:
+ * the harness beside pgbench and sysbench running the same mix), data/oltp_calibration.csv. It
+ * never names an engine: the stores, the isolation levels and the peers each offers come from
+ * ./bindings.ts.
  *
  * @module
  */
