@@ -82,8 +82,15 @@ function peakContext(engine: string, isolation: string): FigureFn {
       ),
     ];
     const parts = peers.map((peer) => {
-      const r = nearestCalibration(cal, engine, isolation, p.concurrency, peer);
-      return `${r.ratio.toFixed(2)} of ${peer} at ${r.concurrency} clients`;
+      // A level the calibration did not run is read at the level it did run, and says so.
+      let r;
+      try {
+        r = nearestCalibration(cal, engine, isolation, p.concurrency, peer);
+      } catch {
+        r = nearestCalibration(cal, engine, "read committed", p.concurrency, peer);
+      }
+      const level = r.isolation === isolation ? "" : ` (${r.isolation.toUpperCase()})`;
+      return `${r.ratio.toFixed(2)} of ${peer} at ${r.concurrency} clients${level}`;
     });
     const spread = Number.isFinite(cv)
       ? `CV ${formatPercent(cv, 0)}${cv > 0.1 ? " — above 10 %: flagged, not a stable figure" : ""}`
@@ -230,9 +237,14 @@ export const oltpFigures: FigureSet = {
     const at = (placement: string) =>
       calibrationAt(cal, "postgres", "read committed", 16, "pgbench", placement);
     const shared = at("shared"), split = at("split");
+    const verdict = split.harnessCv < shared.harnessCv
+      ? "split lowers the harness's spread"
+      : "split does not lower the spread, so runs keep the scheduler's placement";
     return `harness CV ${formatPercent(shared.harnessCv, 0)} shared, ${
       formatPercent(split.harnessCv, 0)
-    } split (pgbench ${formatPercent(shared.peerCv, 0)} / ${formatPercent(split.peerCv, 0)})`;
+    } split (pgbench ${formatPercent(shared.peerCv, 0)} / ${
+      formatPercent(split.peerCv, 0)
+    }): ${verdict}`;
   },
   "oltp.cal_client_cpu": async (d) => {
     const cpu = clientCpu(await d.rows(CAL));
@@ -280,6 +292,21 @@ export const oltpFigures: FigureSet = {
         ? "systematically low: read the first configuration's interval with that in mind"
         : "not systematically low here"
     })`;
+  },
+  "oltp.cal_engines_sysbench_leader": async (d) => {
+    const { peer } = peerEngineRatio(
+      await d.rows(CAL),
+      "sysbench",
+      "postgres",
+      "mariadb",
+      "read committed",
+      16,
+    );
+    return peer.low > 1
+      ? "PostgreSQL is ahead"
+      : peer.high < 1
+      ? "MariaDB is ahead"
+      : "neither engine is clearly ahead";
   },
   "oltp.cal_invariant": async (d) => {
     const { runs, violated } = calibrationInvariant(await d.rows(CAL));
