@@ -24,7 +24,8 @@ import {
 import { DEFAULT_PARAMS, experimentParams } from "./experiments/params.ts";
 import { collectProvenance } from "./results/provenance.ts";
 import { DATA_DIR, REPO_ROOT, RUNS_DIR } from "./results/paths.ts";
-import { promoteRun, readHistory, readTable, writeRun } from "./results/rundir.ts";
+import { promoteRun, readHistory, readTable, writeRun, type Yardstick } from "./results/rundir.ts";
+import { measureYardstick } from "./experiments/overhead/yardstick.ts";
 import { openProgress, type ProgressView } from "./report/progress.ts";
 import { experimentById } from "./registry.ts";
 
@@ -44,6 +45,11 @@ export interface RunOptions {
   promote?: "auto" | "never" | "always";
   runsDir?: string;
   dataDir?: string;
+  /**
+   * Measure the machine's yardstick first and keep it in the manifest (default: yes, except at
+   * the quick scale or with BENCH_YARDSTICK=off).
+   */
+  yardstick?: boolean;
 }
 
 /** What a run produced. */
@@ -128,7 +134,11 @@ export async function runExperiment(
   ]);
   let tables: Tables;
   let histories: Histories = {};
+  let yardstick: Yardstick | undefined;
   try {
+    const wanted = options.yardstick ??
+      (params.scale !== "quick" && Deno.env.get("BENCH_YARDSTICK") !== "off");
+    if (wanted) yardstick = await measureYardstick((line) => display.log(line));
     const out = await exp.run(config, display);
     if (isRunOutput(out)) ({ tables, histories } = out);
     else tables = out;
@@ -160,6 +170,7 @@ export async function runExperiment(
       code_fingerprint: fingerprint,
       started_at: startedAt,
       finished_at: new Date().toISOString(),
+      ...(yardstick ? { yardstick } : {}),
     },
     Object.fromEntries(exp.tables.map((t) => [t, tables[t]])),
     histories,

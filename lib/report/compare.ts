@@ -10,7 +10,8 @@
  */
 
 import type { FigureFn, FigureValue } from "../results/figure.ts";
-import { readManifest } from "../results/rundir.ts";
+import { readManifest, type Yardstick } from "../results/rundir.ts";
+import { yardstickRatio } from "../experiments/overhead/yardstick.ts";
 import { figureData } from "./adr.ts";
 
 /** One figure on both sides. */
@@ -90,6 +91,35 @@ async function describeDir(dir: string): Promise<string> {
   return `${dir} (${entries.length} table(s), scale ${scales || "?"}, commit ${commits || "?"})`;
 }
 
+/** The yardstick of a directory's tables (the first table that carries one), if any. */
+async function yardstickOf(dir: string): Promise<Yardstick | undefined> {
+  return Object.values((await readManifest(dir)).tables).find((e) => e.yardstick)?.yardstick;
+}
+
+/**
+ * What the two sides' yardsticks say about their machines: a warning when one was more than
+ * 10 % faster (rates then compare only normalised), or that a side has none.
+ */
+export function machineSpeedNote(before?: Yardstick, after?: Yardstick): string {
+  const show = (y: Yardstick) =>
+    `pgbench -S ${y.pgbench_select_tps?.toFixed(0) ?? "–"} tps, redis GET ${
+      y.redis_get_rps?.toFixed(0) ?? "–"
+    } rps, ${y.placement}`;
+  if (!before || !after) {
+    return `note: ${
+      !before && !after ? "neither side has" : !before ? "before has no" : "after has no"
+    } yardstick: whether the machines ran at the same speed is unknown`;
+  }
+  const r = yardstickRatio(before, after);
+  const both = `yardsticks: before ${show(before)}; after ${show(after)}`;
+  if (r === undefined) return `note: the yardsticks share no figure (${both})`;
+  if (Math.abs(Math.log(r)) > Math.log(1.1)) {
+    return `note: the machines differ in speed: after ran ${r.toFixed(2)}× as fast as before by ` +
+      `the yardstick (${both}); rates compare only normalised by it`;
+  }
+  return `machines: same speed within 10 % (after/before ${r.toFixed(2)}×; ${both})`;
+}
+
 /** Compute every figure on `beforeDir` and `afterDir` and compare them. */
 export async function compareRuns(
   figures: Map<string, FigureFn>,
@@ -111,12 +141,17 @@ export async function compareRuns(
   const scales = async (dir: string) =>
     [...new Set(Object.values((await readManifest(dir)).tables).map((e) => e.scale))].join(", ");
   const [sb, sa] = [await scales(beforeDir), await scales(afterDir)];
+  const speed = machineSpeedNote(
+    await yardstickOf(beforeDir),
+    await yardstickOf(afterDir),
+  );
   const lines = [
     `before: ${await describeDir(beforeDir)}`,
     `after:  ${await describeDir(afterDir)}`,
     ...(sb !== sa
       ? [`note: the scales differ (${sb} vs ${sa}): sizes and rates are not comparable as such`]
       : []),
+    speed,
     "",
     ...out.map((f) =>
       `${f.flag ? "!" : " "} ${f.id}: ${show(f.before)}  →  ${show(f.after)}${

@@ -37,6 +37,26 @@ export interface RunOrigin {
   run: string;
   started_at: string;
   finished_at: string;
+  /** The machine's speed when the run started (lib/experiments/overhead/yardstick.ts). */
+  yardstick?: Yardstick;
+}
+
+/**
+ * A short fixed calibration of the machine, taken at the start of a run: figures from two
+ * runs compare only after normalising by it.
+ */
+export interface Yardstick {
+  /** `pgbench -S -M prepared -c 4 -j 1` tps on a private PostgreSQL. */
+  pgbench_select_tps?: number;
+  /** `redis-benchmark -t get -c 4` requests/s on a private Redis. */
+  redis_get_rps?: number;
+  /** Clients of both. */
+  clients: number;
+  /** CPU placement of the runner (its affinity), e.g. `cpus 0-1`. */
+  placement: string;
+  measured_at: string;
+  /** Seconds the yardstick took. */
+  seconds?: number;
 }
 
 /**

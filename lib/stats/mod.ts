@@ -7,3 +7,4 @@
 
 export * from "./tdist.ts";
 export * from "./summary.ts";
+export * from "./paired.ts";

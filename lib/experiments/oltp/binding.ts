@@ -33,12 +33,32 @@ export interface OltpSession {
   close(): Promise<void>;
 }
 
+/** A C tool that runs the same mix beside the harness (./peers.ts). */
+export type PeerTool = "pgbench" | "sysbench";
+
 /** An engine bound to the OLTP experiment. */
 export interface OltpBinding extends Binding {
   /** The isolation levels it offers, as SQL spells them (the sweep runs each). */
   readonly isolation: readonly Isolation[];
+  /** Peers that calibrate the harness on this engine (./calibration.ts); none: no calibration. */
+  readonly peers?: readonly PeerTool[];
+  /** Database the peers connect to, when not the engine URL's. */
+  readonly peerDatabase?: string;
+  /** The client library the harness uses on it (a column of the calibration rows). */
+  readonly client?: string;
+  /**
+   * Other clients the calibration runs the harness's mix through (tool `harness:<client>`),
+   * to see which costs the least CPU per transaction.
+   */
+  readonly altClients?: readonly AltClient[];
   /** The store on a started engine. */
   store(engine: Engine): OltpStore;
+}
+
+/** The harness's session through another client library. */
+export interface AltClient {
+  client: string;
+  session(engine: Engine, isolation: Isolation): Promise<OltpSession>;
 }
 
 /** Set-up, sessions and checks for one engine. */

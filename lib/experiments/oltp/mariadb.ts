@@ -27,6 +27,9 @@ export const mariadbBinding: OltpBinding = {
   name: "mariadb",
   engine: "mariadb",
   isolation: ISOLATION_LEVELS,
+  peers: ["sysbench"],
+  peerDatabase: "shop",
+  client: "mysql2",
   store: (engine) => mariadbStore(engine.primary),
 };
 

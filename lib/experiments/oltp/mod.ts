@@ -3,8 +3,11 @@
  * a Zipf-skewed catalog, swept over concurrency × isolation on each bound store, repeated;
  * after every run the stock invariant is checked and its verdict becomes rows.
  *
- * Configuration in, rows out: the `oltp` experiment writes data/oltp_throughput.csv. It never
- * names an engine: the stores and the isolation levels each offers come from ./bindings.ts.
+ * Configuration in, rows out: the `oltp` experiment writes data/oltp_throughput.csv and, from
+ * the peer calibration run after each binding's sweep on the same engine (./calibration.ts:
+ * the harness beside pgbench and sysbench running the same mix), data/oltp_calibration.csv. It
+ * never names an engine: the stores, the isolation levels and the peers each offers come from
+ * ./bindings.ts.
  *
  * @module
  */
@@ -20,12 +23,20 @@ import { type Experiment, loadTicks, type Progress } from "../experiment.ts";
 import { type ExperimentParams, runIdentity, skippedEngine } from "../params.ts";
 import { type Isolation, ISOLATION_LEVELS, type OltpBinding, type OltpStore } from "./binding.ts";
 import { OLTP_BINDINGS } from "./bindings.ts";
+import {
+  calibrate,
+  type CalibrationConfig,
+  OLTP_CALIBRATION_TABLE,
+  plannedCalibration,
+} from "./calibration.ts";
+
+export { OLTP_CALIBRATION_TABLE } from "./calibration.ts";
 
 /** Experiment id of the rows (also the CSV name). */
 export const OLTP_TABLE = "oltp_throughput";
 
 /** Configuration of the OLTP experiment. */
-export interface OltpConfig extends ExperimentParams {
+export interface OltpConfig extends ExperimentParams, CalibrationConfig {
   /** The stores to compare (default: every binding of ./bindings.ts). */
   bindings: readonly OltpBinding[];
   /** Isolation levels to sweep, where a binding offers them. */
@@ -66,6 +77,40 @@ export function oltpConfig(
     initialStock: 1_000_000,
     checkoutShare: 0.5,
     maxRetries: 20,
+    // Peer calibration after each binding's sweep, on the same engine and data: points where
+    // the ADR cites throughput (4 and 16 clients), three rounds for a paired interval; short
+    // runs, so the whole experiment stays near 8 minutes at the default scale.
+    calibration: quick
+      ? {
+        points: [{ isolation: "read committed", concurrency: 2 }],
+        rounds: 1,
+        durationS: 1,
+        warmupS: 0.2,
+      }
+      : {
+        points: [
+          { isolation: "read committed", concurrency: 4 },
+          { isolation: "read committed", concurrency: 16 },
+          // Engine on core 0, runner and tools on core 1: does the spread narrow, does the
+          // harness catch up with the peers when it no longer competes with the server?
+          {
+            isolation: "read committed",
+            concurrency: 16,
+            placement: "split",
+            bindings: ["postgres"],
+            tools: ["harness", "pgbench"],
+          },
+          {
+            isolation: "serializable",
+            concurrency: 16,
+            bindings: ["postgres"],
+            tools: ["harness", "pgbench", "sysbench"],
+          },
+        ],
+        rounds: 3,
+        durationS: 2,
+        warmupS: 1,
+      },
     ...rest,
   };
   const names = config.bindings.map((b) => b.name);
@@ -81,6 +126,21 @@ export function oltpConfig(
     }
   }
   if (!(config.durationS > 0)) fail(`durationS must be > 0, got ${config.durationS}`);
+  const cal = config.calibration;
+  if (!Number.isInteger(cal.rounds) || cal.rounds < 0) {
+    fail(`calibration.rounds must be an integer >= 0, got ${cal.rounds}`);
+  }
+  if (!Number.isInteger(cal.durationS) || cal.durationS < 1) {
+    fail(`calibration.durationS must be a whole number of seconds >= 1, got ${cal.durationS}`);
+  }
+  for (const p of cal.points) {
+    if (!(ISOLATION_LEVELS as readonly string[]).includes(p.isolation)) {
+      fail(`calibration point: unknown isolation "${p.isolation}"`);
+    }
+    if (!Number.isInteger(p.concurrency) || p.concurrency < 1 || p.concurrency > 256) {
+      fail(`calibration point: concurrency must be an integer 1..256, got ${p.concurrency}`);
+    }
+  }
   if (!(config.checkoutShare >= 0 && config.checkoutShare <= 1)) {
     fail(`checkoutShare must be in [0, 1], got ${config.checkoutShare}`);
   }
@@ -94,7 +154,8 @@ export function levelsOf(config: OltpConfig, binding: OltpBinding): Isolation[] 
 
 /** Configurations the sweep measures for one binding. */
 function plannedRuns(config: OltpConfig, binding: OltpBinding): number {
-  return config.repetitions * levelsOf(config, binding).length * config.concurrency.length;
+  return config.repetitions * levelsOf(config, binding).length * config.concurrency.length +
+    plannedCalibration(config, binding);
 }
 
 /** The OLTP experiment (notebook 01). */
@@ -102,7 +163,7 @@ export const oltp: Experiment<OltpConfig> = {
   id: "oltp",
   title: "orders store and isolation level under checkout contention",
   notebook: "01-oltp-throughput",
-  tables: [OLTP_TABLE],
+  tables: [OLTP_TABLE, OLTP_CALIBRATION_TABLE],
   module: import.meta.url,
   config: oltpConfig,
   run: runOltp,
@@ -110,13 +171,18 @@ export const oltp: Experiment<OltpConfig> = {
 
 /** Run the whole sweep against the bound stores and return its rows (writes nothing). */
 export async function runOltp(config: OltpConfig, progress: Progress) {
-  const results = new ResultSet(await collectProvenance());
+  const provenance = await collectProvenance();
+  const results = new ResultSet(provenance);
+  const calibration = new ResultSet(provenance);
   const catalog = createCatalog(config.scale, config.seed);
   progress.plan(config.bindings.reduce((n, b) => n + plannedRuns(config, b), 0));
   for (const binding of config.bindings) {
     await withBinding(binding, {}, (reason) => {
       progress.skip(plannedRuns(config, binding), reason);
       skipRow(results, config, binding, reason);
+      if (binding.peers?.length) {
+        skipRow(calibration, config, binding, reason, OLTP_CALIBRATION_TABLE);
+      }
     }, async (engine) => {
       const store = binding.store(engine);
       progress.log(`${binding.name} ${engine.version} (${engine.provider}): loading the catalog`);
@@ -144,14 +210,38 @@ export async function runOltp(config: OltpConfig, progress: Progress) {
           }
         }
       }
+      // The peers beside the harness, on the same engine and data, after the sweep.
+      const violated = await calibrate(
+        binding,
+        engine,
+        store,
+        config,
+        catalog,
+        calibration,
+        progress,
+      );
+      if (violated > 0) {
+        progress.log(`${binding.name}: ${violated} calibration run(s) broke the invariant`);
+      }
       await store.close();
     });
   }
-  return { [OLTP_TABLE]: results.rows() };
+  if (calibration.rows().length === 0) {
+    // No binding with peers was selected (e.g. --engines cockroachdb): say so in the table.
+    calibration.run(runIdentity(OLTP_CALIBRATION_TABLE, config, skippedEngine("none"), "", 0))
+      .add("skipped", 1, "flag", { reason: "no selected binding names a peer tool" }).end(0);
+  }
+  return { [OLTP_TABLE]: results.rows(), [OLTP_CALIBRATION_TABLE]: calibration.rows() };
 }
 
-function skipRow(results: ResultSet, config: OltpConfig, binding: Binding, reason: string) {
-  results.run(runIdentity(OLTP_TABLE, config, skippedEngine(binding.name), "", 0))
+function skipRow(
+  results: ResultSet,
+  config: OltpConfig,
+  binding: Binding,
+  reason: string,
+  table = OLTP_TABLE,
+) {
+  results.run(runIdentity(table, config, skippedEngine(binding.name), "", 0))
     .add("skipped", 1, "flag", { reason }).end(0);
 }
 

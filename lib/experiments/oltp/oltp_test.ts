@@ -9,6 +9,7 @@ import { OLTP_BINDINGS } from "./bindings.ts";
 import { oltpConfig, runOltp } from "./mod.ts";
 import { postgresBinding } from "./postgres.ts";
 import { invariantTally, oltpSkipped, oltpSummary } from "./summary.ts";
+import { calibrationInvariant, calibrationRatios, clientCpu } from "./calibration_summary.ts";
 import { recordingProgress } from "../testing.ts";
 
 const quick = experimentParams({ scale: "quick", repetitions: 1 });
@@ -18,7 +19,8 @@ const recorder = recordingProgress;
 Deno.test("oltp: a quick sweep yields throughput, latency, aborts and a verdict per run", async () => {
   const config = oltpConfig(quick, { concurrency: [1, 4], durationS: 0.5, warmupS: 0.1 });
   const { seen, progress } = recorder();
-  const rows = (await runOltp(config, progress)).oltp_throughput;
+  const out = await runOltp(config, progress);
+  const rows = out.oltp_throughput;
   const tput = oltpSummary(rows, "throughput");
   assert.equal(tput.length, 2 * 2 * 2, "engines × isolation × concurrency");
   assert.ok(tput.every((p) => p.mean > 0));
@@ -28,11 +30,27 @@ Deno.test("oltp: a quick sweep yields throughput, latency, aborts and a verdict 
   const skipped = oltpSkipped(rows);
   assert.equal(skipped.length, 1);
   assert.match(skipped[0].reason, /^cockroachdb skipped: /);
-  // CockroachDB declares SERIALIZABLE only: 2 of its planned runs, skipped.
-  assert.equal(seen.planned, 8 + 2);
-  assert.equal(seen.steps.length, 8);
+  // CockroachDB declares SERIALIZABLE only: 2 of its planned runs, skipped. Calibration:
+  // one point, one round: harness (node-postgres, postgres.js) + pgbench + sysbench on
+  // PostgreSQL, harness + sysbench on MariaDB.
+  assert.equal(seen.planned, 8 + 2 + 4 + 2);
+  assert.equal(seen.steps.length, 8 + 6);
   assert.deepEqual(seen.skipped.map(([n]) => n), [2]);
   for (const r of rows) assert.equal(r.scale, "quick");
+  const cal = out.oltp_calibration;
+  assert.deepEqual(
+    calibrationRatios(cal).map((r) => `${r.engine} ${r.harness}/${r.peer} c=${r.concurrency}`),
+    [
+      "mariadb harness/sysbench c=2",
+      "postgres harness/pgbench c=2",
+      "postgres harness/sysbench c=2",
+      "postgres harness:postgres.js/pgbench c=2",
+      "postgres harness:postgres.js/sysbench c=2",
+    ],
+  );
+  for (const r of calibrationRatios(cal)) assert.ok(r.ratio > 0.05 && r.ratio < 20, `${r.ratio}`);
+  assert.deepEqual(calibrationInvariant(cal), { runs: 6, violated: 0 });
+  for (const c of clientCpu(cal)) assert.ok(c.usPerTxn > 0, `${c.tool} on ${c.engine}: CPU`);
 });
 
 Deno.test("oltp: a throw-away binding is planned and run, another skipped with its reason", async () => {
@@ -52,6 +70,7 @@ Deno.test("oltp: a throw-away binding is planned and run, another skipped with i
     concurrency: [2],
     durationS: 0.3,
     warmupS: 0,
+    calibration: { points: [], rounds: 0, durationS: 1, warmupS: 0 },
   });
   const { seen, progress } = recorder();
   const rows = (await runOltp(config, progress)).oltp_throughput;

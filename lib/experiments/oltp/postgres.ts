@@ -8,6 +8,7 @@
 
 import type pg from "pg";
 import { connectPostgres, copyIntoPostgres } from "../../engines/postgres/client.ts";
+import { POSTGRESJS, postgresJsSession } from "./postgresjs.ts";
 import type { EngineNode } from "../../engines/mod.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import type { StockSnapshot } from "../../checks/stock.ts";
@@ -27,6 +28,12 @@ export const postgresBinding: OltpBinding = {
   name: "postgres",
   engine: "postgres",
   isolation: ISOLATION_LEVELS,
+  peers: ["pgbench", "sysbench"],
+  client: "node-postgres",
+  altClients: [{
+    client: POSTGRESJS,
+    session: (engine, isolation) => postgresJsSession(engine.primary, isolation),
+  }],
   store: (engine) => postgresStore(engine.primary),
 };
 

@@ -20,6 +20,7 @@ import { type Experiment, loadTicks, type Progress } from "../experiment.ts";
 import { type ExperimentParams, runIdentity, skippedEngine } from "../params.ts";
 import type { HarnessData, OverheadBinding, Technique } from "./binding.ts";
 import { OVERHEAD_BINDINGS } from "./bindings.ts";
+import { processCpu } from "../oltp/peers.ts";
 
 /** Experiment id of the rows and CSV name. */
 export const OVERHEAD_TABLE = "harness_overhead";
@@ -156,6 +157,9 @@ async function measureSide(
     });
     tr.add("throughput", t.throughput, "ops/s").add("latency_mean", t.latencyMeanMs, "ms");
     if (t.latencyP99Ms !== undefined) tr.add("latency_p99", t.latencyP99Ms, "ms");
+    if (t.cpuS !== undefined && t.operations && Number.isFinite(t.cpuS)) {
+      tr.add("client_cpu_per_op", t.cpuS / t.operations * 1e6, "us/op");
+    }
     tr.end(toolSeconds);
     progress.log(
       `${side.name} rep ${rep + 1} ${t.command}: ${t.throughput.toFixed(0)} ops/s`,
@@ -226,9 +230,15 @@ async function runTechnique(
   dims: Record<string, number>,
 ): Promise<number> {
   const load = await tech.open(engine.primary, config.clients, config);
+  // The runner's own CPU over the measured window: opened by the first measured operation.
+  let cpuAtMeasure: number | undefined;
+  const op: typeof load.op = (w, rng, ctx) => {
+    if (ctx.measured && cpuAtMeasure === undefined) cpuAtMeasure = processCpu().self;
+    return load.op(w, rng, ctx);
+  };
   try {
     const r = await runClosedLoop({
-      op: load.op,
+      op,
       opName: side.op,
       concurrency: config.clients,
       durationMs: config.durationS * 1000,
@@ -250,8 +260,11 @@ async function runTechnique(
     run.add("throughput", r.throughput, "ops/s")
       .add("latency_mean", r.latency.mean, "ms")
       .add("latency_p50", r.latency.p50, "ms")
-      .add("latency_p99", r.latency.p99, "ms")
-      .end(r.elapsedS);
+      .add("latency_p99", r.latency.p99, "ms");
+    if (cpuAtMeasure !== undefined && r.ops > 0) {
+      run.add("client_cpu_per_op", (processCpu().self - cpuAtMeasure) / r.ops * 1e6, "us/op");
+    }
+    run.end(r.elapsedS);
     return r.throughput;
   } finally {
     await load.close();

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { SILENT } from "../experiment.ts";
 import { experimentParams } from "../params.ts";
 import { overheadConfig, runOverhead } from "./mod.ts";
+import { measureYardstick } from "./yardstick.ts";
 import { parsePgbench, parseRedisBenchmarkCsv, redisBenchmarkKey } from "./tools.ts";
 
 const params = experimentParams({ scale: "default" });
@@ -56,7 +57,7 @@ Deno.test({
       durationS: 0.3,
       warmupS: 0.1,
       clients: 2,
-      techniques: ["pgwire-epoll-ffi", "resp-deno-tcp"],
+      techniques: ["pgwire-epoll-ffi", "postgres.js", "resp-deno-tcp"],
     });
     const rows = (await runOverhead(config, SILENT)).harness_overhead;
     for (const engine of ["postgres", "redis"]) {
@@ -71,8 +72,25 @@ Deno.test({
       assert.ok(tool.value > 0 && harness.value > 0);
       assert.ok(Math.abs(ratio.value - harness.value / tool.value) < 1e-9);
       assert.equal(ofMeans.value, ratio.value); // one repetition
-      assert.match(String(harness.technique_detail), /pgwire|resp/);
+      assert.match(String(harness.technique_detail), /pgwire|resp|postgres\.js/);
       assert.equal(harness.clients, 2);
+      for (const side of ["tool", "harness"]) {
+        const cpu = mine.filter((r) => r.side === side && r.metric === "client_cpu_per_op");
+        assert.ok(cpu.length > 0 && cpu.every((r) => r.value > 0), `${engine} ${side}: CPU/op`);
+      }
     }
+    assert.ok(
+      rows.some((r) => r.technique === "postgres.js" && r.metric === "throughput" && r.value > 0),
+    );
   },
+});
+
+Deno.test("yardstick: pgbench -S and redis-benchmark GET on private engines, seconds", async () => {
+  const lines: string[] = [];
+  const y = await measureYardstick((l) => lines.push(l));
+  assert.ok(y.pgbench_select_tps! > 100, JSON.stringify(y));
+  assert.ok(y.redis_get_rps! > 100, JSON.stringify(y));
+  assert.match(y.placement, /^cpus /);
+  assert.ok(y.seconds! < 60);
+  assert.match(lines.at(-1)!, /^yardstick: pgbench -S \d+ tps, redis GET \d+ rps/);
 });

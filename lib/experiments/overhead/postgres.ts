@@ -6,6 +6,7 @@
  * @module
  */
 
+import postgres from "postgres";
 import { connectPostgres } from "../../engines/postgres/client.ts";
 import type { Transport } from "../../load/bytereader.ts";
 import { PgWireConnection } from "../../load/pgwire.ts";
@@ -61,6 +62,27 @@ export const postgresBinding: OverheadBinding = {
             await Promise.all(conns.map((c: { end(): Promise<void> }) => c.end()));
           },
         };
+      },
+    },
+    {
+      id: "postgres.js",
+      detail: "porsager postgres (postgres.js) client, implicit prepared statement, one " +
+        "connection per slot",
+      open: (node, clients, data) => {
+        const pools = Array.from(
+          { length: clients },
+          () => postgres(node.url, { max: 1, prepare: true, onnotice: () => {} }),
+        );
+        const n = 100_000 * data.pgScale;
+        return Promise.resolve({
+          op: (w, rng) =>
+            pools[w]`SELECT abalance FROM pgbench_accounts WHERE aid = ${
+              1 + Math.floor(rng.next() * n)
+            }`,
+          close: async () => {
+            await Promise.all(pools.map((p) => p.end({ timeout: 1 })));
+          },
+        });
       },
     },
     {

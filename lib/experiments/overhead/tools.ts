@@ -21,10 +21,30 @@ export interface ToolResult {
   latencyP99Ms?: number;
   /** The exact command line, for the CSV. */
   command: string;
+  /** The tool's CPU seconds (user + system, from the runner's reaped-children times). */
+  cpuS?: number;
+  /** Operations the run completed (for CPU per operation). */
+  operations?: number;
 }
 
+/** The runner's reaped children's CPU seconds (utime + stime), from /proc/self/stat. */
+function childrenCpu(): number {
+  try {
+    const stat = Deno.readTextFileSync("/proc/self/stat");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The tool's CPU seconds of the last {@link run} (one run at a time per process). */
+let lastCpuS = NaN;
+
 async function run(bin: string, args: string[]): Promise<string> {
+  const before = childrenCpu();
   const out = await new Deno.Command(bin, { args, stdout: "piped", stderr: "piped" }).output();
+  lastCpuS = childrenCpu() - before;
   const text = new TextDecoder().decode(out.stdout);
   if (!out.success) {
     const err = new TextDecoder().decode(out.stderr).trim().split("\n").pop();
@@ -111,8 +131,15 @@ export async function runPgbench(
     String(seconds),
     conn.database,
   ];
-  const r = parsePgbench(await run(PGBENCH, args));
-  return { ...r, command: `pgbench ${args.slice(6).join(" ")}` };
+  const text = await run(PGBENCH, args);
+  const r = parsePgbench(text);
+  const n = text.match(/^number of transactions actually processed: (\d+)/m);
+  return {
+    ...r,
+    command: `pgbench ${args.slice(6).join(" ")}`,
+    cpuS: lastCpuS,
+    ...(n ? { operations: Number(n[1]) } : {}),
+  };
 }
 
 /**
@@ -144,7 +171,12 @@ export async function runRedisBenchmark(
     "--csv",
   ];
   const r = parseRedisBenchmarkCsv(await run(REDIS_BENCHMARK, args));
-  return { ...r, command: `redis-benchmark ${args.slice(4).join(" ")}` };
+  return {
+    ...r,
+    command: `redis-benchmark ${args.slice(4).join(" ")}`,
+    cpuS: lastCpuS,
+    operations: requests,
+  };
 }
 
 /** redis-benchmark's key for random number i: `key:` and 12 zero-padded digits. */

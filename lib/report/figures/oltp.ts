@@ -5,7 +5,22 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import {
+  type FigureFn,
+  type FigureSet,
+  formatNumber,
+  formatPercent,
+} from "../../results/figure.ts";
+import { coefficientOfVariation } from "../../stats/mod.ts";
+import {
+  calibrationAt,
+  calibrationInvariant,
+  calibrationRatios,
+  clientCpu,
+  firstRunAfterStart,
+  nearestCalibration,
+  peerEngineRatio,
+} from "../../experiments/oltp/calibration_summary.ts";
 import {
   invariantTally,
   maxConcurrency,
@@ -17,6 +32,72 @@ import {
 } from "../../experiments/oltp/summary.ts";
 
 const FILE = "oltp_throughput.csv";
+const CAL = "oltp_calibration.csv";
+
+const interval = (r: { ratio: number; low: number; high: number }) =>
+  Number.isFinite(r.low) && Number.isFinite(r.high)
+    ? `${r.ratio.toFixed(2)} (95 % CI ${r.low.toFixed(2)}–${r.high.toFixed(2)})`
+    : r.ratio.toFixed(2);
+
+/** Harness/peer at one calibration point, as a figure with its paired interval. */
+function calibrated(
+  engine: string,
+  isolation: string,
+  concurrency: number,
+  peer: string,
+  placement = "shared",
+  harness = "harness",
+): FigureFn {
+  return async (d) => {
+    const r = calibrationAt(
+      await d.rows(CAL),
+      engine,
+      isolation,
+      concurrency,
+      peer,
+      placement,
+      harness,
+    );
+    return {
+      text: `${interval(r)} of ${peer}`,
+      value: r.ratio,
+      ...(Number.isFinite(r.low) ? { low: r.low, high: r.high } : {}),
+    };
+  };
+}
+
+/**
+ * What stands beside an absolute throughput the ADR cites: the spread of its repetitions
+ * (flagged beyond 10 %) and how far the harness reached its peers at the nearest calibrated
+ * point of the same engine and isolation.
+ */
+function peakContext(engine: string, isolation: string): FigureFn {
+  return async (d) => {
+    const p = peak(await d.rows(FILE), engine, isolation);
+    const cv = coefficientOfVariation(p.values);
+    const cal = await d.rows(CAL);
+    const peers = [
+      ...new Set(
+        calibrationRatios(cal).filter((r) => r.engine === engine).map((r) => r.peer),
+      ),
+    ];
+    const parts = peers.map((peer) => {
+      // A level the calibration did not run is read at the level it did run, and says so.
+      let r;
+      try {
+        r = nearestCalibration(cal, engine, isolation, p.concurrency, peer);
+      } catch {
+        r = nearestCalibration(cal, engine, "read committed", p.concurrency, peer);
+      }
+      const level = r.isolation === isolation ? "" : ` (${r.isolation.toUpperCase()})`;
+      return `${r.ratio.toFixed(2)} of ${peer} at ${r.concurrency} clients${level}`;
+    });
+    const spread = Number.isFinite(cv)
+      ? `CV ${formatPercent(cv, 0)}${cv > 0.1 ? " — above 10 %: flagged, not a stable figure" : ""}`
+      : "one repetition";
+    return `${spread}; the harness reached ${parts.join(" and ")}`;
+  };
+}
 const tps = (p: OltpPoint) =>
   `${formatNumber(p.mean, { decimals: 0 })} ops/s at ${p.concurrency} clients`;
 const NAMES: Record<string, string> = {
@@ -124,6 +205,114 @@ export const oltpFigures: FigureSet = {
       : skipped.map((s) =>
         `${NAMES[s.engine] ?? s.engine} (${s.reason.replace(/^\S+ skipped: /, "")})`
       ).join("; ");
+  },
+  "oltp.pg_rc_peak_context": peakContext("postgres", "read committed"),
+  "oltp.maria_rc_peak_context": peakContext("mariadb", "read committed"),
+  "oltp.pg_ser_peak_context": peakContext("postgres", "serializable"),
+  "oltp.maria_ser_peak_context": peakContext("mariadb", "serializable"),
+  "oltp.cal_pg_rc_c4_pgbench": calibrated("postgres", "read committed", 4, "pgbench"),
+  "oltp.cal_pg_rc_c16_pgbench": calibrated("postgres", "read committed", 16, "pgbench"),
+  "oltp.cal_pg_ser_c16_pgbench": calibrated("postgres", "serializable", 16, "pgbench"),
+  "oltp.cal_pg_rc_c4_sysbench": calibrated("postgres", "read committed", 4, "sysbench"),
+  "oltp.cal_pg_rc_c16_sysbench": calibrated("postgres", "read committed", 16, "sysbench"),
+  "oltp.cal_maria_rc_c4_sysbench": calibrated("mariadb", "read committed", 4, "sysbench"),
+  "oltp.cal_maria_rc_c16_sysbench": calibrated("mariadb", "read committed", 16, "sysbench"),
+  "oltp.cal_pg_rc_c16_split_pgbench": calibrated(
+    "postgres",
+    "read committed",
+    16,
+    "pgbench",
+    "split",
+  ),
+  "oltp.cal_pg_rc_c4_postgresjs_pgbench": calibrated(
+    "postgres",
+    "read committed",
+    4,
+    "pgbench",
+    "shared",
+    "harness:postgres.js",
+  ),
+  "oltp.cal_split_cv": async (d) => {
+    const cal = await d.rows(CAL);
+    const at = (placement: string) =>
+      calibrationAt(cal, "postgres", "read committed", 16, "pgbench", placement);
+    const shared = at("shared"), split = at("split");
+    const verdict = split.harnessCv < shared.harnessCv
+      ? "split lowers the harness's spread"
+      : "split does not lower the spread, so runs keep the scheduler's placement";
+    return `harness CV ${formatPercent(shared.harnessCv, 0)} shared, ${
+      formatPercent(split.harnessCv, 0)
+    } split (pgbench ${formatPercent(shared.peerCv, 0)} / ${
+      formatPercent(split.peerCv, 0)
+    }): ${verdict}`;
+  },
+  "oltp.cal_client_cpu": async (d) => {
+    const cpu = clientCpu(await d.rows(CAL));
+    const order = ["harness", "harness:postgres.js", "pgbench", "sysbench"];
+    return cpu.sort((a, b) =>
+      a.engine.localeCompare(b.engine) || order.indexOf(a.tool) - order.indexOf(b.tool)
+    ).map((c) =>
+      `${c.client} ${formatNumber(c.usPerTxn, { decimals: 0 })} µs/txn on ${
+        NAMES[c.engine] ?? c.engine
+      }`
+    ).join(", ");
+  },
+  "oltp.cal_client_gap": async (d) => {
+    const cpu = clientCpu(await d.rows(CAL));
+    const pg = cpu.find((c) => c.engine === "postgres" && c.tool === "harness");
+    const my = cpu.find((c) => c.engine === "mariadb" && c.tool === "harness");
+    if (!pg || !my) throw new Error("no harness CPU for both engines");
+    const gap = pg.usPerTxn / my.usPerTxn - 1;
+    const who = `${pg.client} costs ${formatPercent(Math.abs(gap), 0)} ${
+      gap >= 0 ? "more" : "less"
+    } CPU per transaction than ${my.client}`;
+    return Math.abs(gap) > 0.1
+      ? `${who}: beyond 10 %, so the harness's engine comparison carries its clients' difference`
+      : `${who}: within 10 %, so the clients do not tilt the engine comparison`;
+  },
+  "oltp.cal_engines_sysbench_rc_c16": async (d) => {
+    const r = peerEngineRatio(
+      await d.rows(CAL),
+      "sysbench",
+      "postgres",
+      "mariadb",
+      "read committed",
+      16,
+    );
+    return `${interval(r.peer)}× by sysbench against ${interval(r.harness)}× by the harness`;
+  },
+  "oltp.first_run_after_start": async (d) => {
+    const first = firstRunAfterStart(await d.rows(FILE));
+    if (first.length === 0) throw new Error("no repeated first configuration");
+    const text = first.map((f) => `${f.ratio.toFixed(2)} on ${NAMES[f.engine] ?? f.engine}`)
+      .join(", ");
+    const low = first.every((f) => f.ratio < 0.9);
+    return `${text} (${
+      low
+        ? "systematically low: read the first configuration's interval with that in mind"
+        : "not systematically low here"
+    })`;
+  },
+  "oltp.cal_engines_sysbench_leader": async (d) => {
+    const { peer } = peerEngineRatio(
+      await d.rows(CAL),
+      "sysbench",
+      "postgres",
+      "mariadb",
+      "read committed",
+      16,
+    );
+    return peer.low > 1
+      ? "PostgreSQL is ahead"
+      : peer.high < 1
+      ? "MariaDB is ahead"
+      : "neither engine is clearly ahead";
+  },
+  "oltp.cal_invariant": async (d) => {
+    const { runs, violated } = calibrationInvariant(await d.rows(CAL));
+    return violated === 0
+      ? `all ${runs} calibration runs kept the stock invariant`
+      : `${violated} of ${runs} calibration runs violated the stock invariant`;
   },
   "oltp.repetitions": async (d) => {
     const rows = await d.rows(FILE);
