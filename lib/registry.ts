@@ -7,6 +7,7 @@
  */
 
 import { analytics } from "./experiments/analytics/mod.ts";
+import { backup } from "./experiments/backup/mod.ts";
 import { cache } from "./experiments/cache/mod.ts";
 import type { Experiment } from "./experiments/experiment.ts";
 import { oltp } from "./experiments/oltp/mod.ts";
@@ -33,6 +34,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   analytics,
   replication,
   sharding,
+  backup,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
