@@ -17,6 +17,7 @@ import { sharding } from "./experiments/sharding/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
+import { backupFigures } from "./report/figures/backup.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
@@ -48,6 +49,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   analyticsFigures,
   replicationFigures,
   shardingFigures,
+  backupFigures,
   matrixFigures,
 ];
 
