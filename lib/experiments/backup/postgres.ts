@@ -121,7 +121,7 @@ async function load(engine: Engine, mb: number) {
 function insertEvents(from: number, to: number): string {
   // Deterministic rows: ~150 bytes each, a timestamp a second apart, 100 000 customers.
   return `INSERT INTO events SELECT g, timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second',
-      (g * 7919) % 100000, md5(g::text) || repeat('x', 60) FROM generate_series(${from}, ${to}) g`;
+      ((g::bigint * 7919) % 100000)::int, md5(g::text) || repeat('x', 60) FROM generate_series(${from}, ${to}) g`;
 }
 
 async function change(engine: Engine, share: number) {
