@@ -7,6 +7,7 @@
  */
 
 import { analytics } from "./experiments/analytics/mod.ts";
+import { backup } from "./experiments/backup/mod.ts";
 import { cache } from "./experiments/cache/mod.ts";
 import { eventsourcing } from "./experiments/eventsourcing/mod.ts";
 import type { Experiment } from "./experiments/experiment.ts";
@@ -19,6 +20,7 @@ import { search } from "./experiments/search/mod.ts";
 import type { FigureSet } from "./results/figure.ts";
 import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
+import { backupFigures } from "./report/figures/backup.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
 import { eventsourcingFigures } from "./report/figures/eventsourcing.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
@@ -44,6 +46,7 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   failover,
   eventsourcing,
   search,
+  backup,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
@@ -60,6 +63,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   failoverFigures,
   eventsourcingFigures,
   searchFigures,
+  backupFigures,
   matrixFigures,
   recordFigures(SLO_ROWS, CAP_ROWS),
 ];

@@ -1,7 +1,12 @@
 /**
  * PostgreSQL 15: a private primary with N streaming replicas (async or synchronous with a
  * chosen `synchronous_commit`), optional WAL archiving; the docker and external providers
- * reach any PostgreSQL-wire server. Client helpers are in ./client.ts.
+ * reach any PostgreSQL-wire server. Client helpers are in ./client.ts; backup and restore
+ * verbs (pgBackRest, pg_basebackup, pg_dump) in ./backup.ts.
+ *
+ * Options (`EngineSpec.options`): `unixSocket: true` also listens on a Unix socket in the
+ * engine's temp dir (recorded as the `unix_socket_directories` setting): pgBackRest reaches
+ * the server only that way.
  */
 
 import { EngineError } from "../runtime/errors.ts";
@@ -66,6 +71,9 @@ async function startPostgresNative(spec: EngineSpec): Promise<Engine> {
     const archiveDir = spec.walArchive ? await e.runDir.subdir("wal_archive", OS_USER) : undefined;
     e.walArchiveDir = archiveDir;
     const settings = primarySettings(spec, archiveDir);
+    if (spec.options?.unixSocket === true) {
+      settings.unix_socket_directories = await e.runDir.subdir("socket", OS_USER, 0o755);
+    }
     e.settings = settings;
 
     await e.runDir.subdir("logs", OS_USER, 0o755);
@@ -118,7 +126,50 @@ async function startPostgresNative(spec: EngineSpec): Promise<Engine> {
   });
 }
 
-function server(e: NativeEngine, node: EngineNode): NativeServer {
+/** The OS user PostgreSQL's servers and tools run as. */
+export const POSTGRES_USER = OS_USER;
+/** Where PostgreSQL 15's binaries are. */
+export const POSTGRES_BIN = BIN;
+
+/**
+ * Start one PostgreSQL server on a data directory `prepare` fills (a restore), as an engine
+ * like any other: its own temp dir, a free port, `stop()` removes everything. `settings` go on
+ * the command line (a restored copy carries the source's configuration: override what must
+ * differ, such as `archive_mode`). Ready when it answers a query *and* has left recovery, so
+ * the start time includes WAL replay up to a recovery target.
+ */
+export async function startPostgresOn(
+  label: string,
+  prepare: (dataDir: string) => Promise<void>,
+  settings: Record<string, string> = {},
+  timeoutMs = 300_000,
+): Promise<{ engine: Engine; prepareMs: number; startMs: number }> {
+  let prepareMs = 0, startMs = 0;
+  const spec: EngineSpec = { engine: "postgres", label, startTimeoutMs: timeoutMs };
+  const engine = await NativeEngine.launch("postgres", spec, async (e) => {
+    e.settings = { ...settings };
+    await e.runDir.subdir("logs", OS_USER, 0o755);
+    const data = await e.runDir.subdir("primary", OS_USER);
+    const t0 = performance.now();
+    await prepare(data);
+    const t1 = performance.now();
+    prepareMs = t1 - t0;
+    const node = nodeAt("primary", "primary", freePort(), data);
+    await e.startNode(server(e, node, settings), node, async () => {
+      const [row] = await queryPostgres<{ r: boolean }>(node, "SELECT pg_is_in_recovery() AS r");
+      if (row.r) throw new Error("still in recovery");
+    });
+    startMs = performance.now() - t1;
+    e.version = await postgres.version(node);
+  });
+  return { engine, prepareMs, startMs };
+}
+
+function server(
+  e: NativeEngine,
+  node: EngineNode,
+  extra: Record<string, string> = {},
+): NativeServer {
   return new NativeServer(
     node.name,
     node.role,
@@ -137,7 +188,8 @@ function server(e: NativeEngine, node: EngineNode): NativeServer {
         "-c",
         `listen_addresses=${LOOPBACK}`,
         "-c",
-        "unix_socket_directories=",
+        `unix_socket_directories=${e.settings.unix_socket_directories ?? ""}`,
+        ...Object.entries(extra).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
       ],
       user: OS_USER,
       stopSignal: "SIGINT", // PostgreSQL's "fast" shutdown
