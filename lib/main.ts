@@ -18,7 +18,8 @@ import { checkCharts, main as cli } from "./cli.ts";
 import { engineCli } from "./engines/cli.ts";
 import { formatDuration } from "./report/progress.ts";
 import { experimentById, EXPERIMENTS } from "./registry.ts";
-import { runExperiment, shown } from "./runs.ts";
+import { runExperiment, shown, wantsYardstick } from "./runs.ts";
+import { measureYardstick } from "./experiments/overhead/yardstick.ts";
 import { SCALE_NAMES } from "./workload/scales.ts";
 
 const USAGE = `usage: ./denow task main [--scale S] [--experiment ID…] [--repetitions N]
@@ -70,10 +71,15 @@ export async function mainJob(args: string[]): Promise<number> {
     ? values.experiment.map(experimentById)
     : [...EXPERIMENTS];
   let promotedAll = values.experiment.length === 0;
+  // One yardstick for the whole job: every experiment's manifest records the same measurement.
+  const yardstick = wantsYardstick(values.scale)
+    ? await measureYardstick((line) => console.error(`yardstick: ${line}`))
+    : false;
   for (const exp of experiments) {
     step(`${exp.id}: ${exp.title}`);
     try {
       const outcome = await runExperiment(exp, {
+        yardstick,
         scale: values.scale,
         ...(values.repetitions ? { repetitions: Number(values.repetitions) } : {}),
       });

@@ -47,9 +47,10 @@ export interface RunOptions {
   dataDir?: string;
   /**
    * Measure the machine's yardstick first and keep it in the manifest (default: yes, except at
-   * the quick scale or with BENCH_YARDSTICK=off).
+   * the quick scale or with BENCH_YARDSTICK=off), or record one measured already (the main job
+   * measures it once for all its experiments).
    */
-  yardstick?: boolean;
+  yardstick?: boolean | Yardstick;
 }
 
 /** What a run produced. */
@@ -136,9 +137,10 @@ export async function runExperiment(
   let histories: Histories = {};
   let yardstick: Yardstick | undefined;
   try {
-    const wanted = options.yardstick ??
-      (params.scale !== "quick" && Deno.env.get("BENCH_YARDSTICK") !== "off");
-    if (wanted) yardstick = await measureYardstick((line) => display.log(line));
+    if (typeof options.yardstick === "object") yardstick = options.yardstick;
+    else if (options.yardstick ?? wantsYardstick(params.scale)) {
+      yardstick = await measureYardstick((line) => display.log(line));
+    }
     const out = await exp.run(config, display);
     if (isRunOutput(out)) ({ tables, histories } = out);
     else tables = out;
@@ -264,4 +266,9 @@ export async function comparisonTables(experiment: string): Promise<Tables | und
 /** A directory a user named: absolute as given, else relative to the repository. */
 export function userDir(dir: string): string {
   return isAbsolute(dir) ? dir : join(REPO_ROOT, dir);
+}
+
+/** Whether a run at this scale measures the machine's yardstick (not quick, not turned off). */
+export function wantsYardstick(scale: string): boolean {
+  return scale !== "quick" && Deno.env.get("BENCH_YARDSTICK") !== "off";
 }
