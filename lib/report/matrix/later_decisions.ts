@@ -1,6 +1,6 @@
 /**
- * The matrix rows of D5 (how events reach read models) and D8 (high availability for
- * orders), scored from the committed data of experiments 05 and 08. Rules are stated with each
+ * The matrix rows of D5 (how events reach read models), D7 (the backup tool) and D8 (high
+ * availability for orders), scored from the committed data of experiments 05, 07 and 08. Rules are stated with each
  * score; a judgement is marked and says why.
  *
  * @module
@@ -9,6 +9,7 @@
 import type { FigureData } from "../../results/figure.ts";
 import { ceiling, lag, ryow } from "../../experiments/eventsourcing/summary.ts";
 import { aggregate } from "../../experiments/failover/summary.ts";
+import { pitr, restoreRate, rto, sizes } from "../../experiments/backup/summary.ts";
 import {
   type DecisionSpec,
   judged,
@@ -175,5 +176,80 @@ export const d8: DecisionSpec = {
       judged("Patroni asynchronous", "cost", 5, "open source, no paid tier"),
       judged("Galera", "cost", 5, "open source, no paid tier"),
     ];
+  },
+};
+
+/** Backup tools as the record names them, and their tool and backup type in the data. */
+const BACKUP_TOOLS = [
+  ["pgBackRest", "pgbackrest", "full"],
+  ["pg_basebackup", "pg_basebackup", "full"],
+  ["pg_dump", "pg_dump", "logical"],
+] as const;
+
+/** D7: the primary backup tool for the orders store. */
+export const d7: DecisionSpec = {
+  id: "D7",
+  title: "Backup tool for the orders store",
+  options: BACKUP_TOOLS.map(([o]) => o),
+  async scores(d: FigureData) {
+    const backups = await d.rows("backup_backups.csv");
+    const pitrRows = await d.rows("backup_pitr.csv");
+    const largest = Math.max(...sizes(backups));
+    const rtoOf = (tool: string, type: string) => rto(backups, tool, type, largest);
+    const rateOf = (tool: string, type: string) => restoreRate(backups, tool, type);
+    const fastest = Math.min(...BACKUP_TOOLS.map(([, t, k]) => rtoOf(t, k)));
+    const widest = Math.max(...BACKUP_TOOLS.map(([, t, k]) => rateOf(t, k)));
+    const p = pitr(pitrRows);
+    const scores: Score[] = [];
+    for (const [option, tool, type] of BACKUP_TOOLS) {
+      scores.push(
+        measured(
+          option,
+          "performance",
+          ratioScore(fastest / rtoOf(tool, type)),
+          `1 + 4 × shortest restore (RTO) / this tool's at the largest size measured ` +
+            `(${(rtoOf(tool, type) / 1000).toFixed(1)} s)`,
+        ),
+        measured(
+          option,
+          "scalability",
+          ratioScore(rateOf(tool, type) / widest),
+          `1 + 4 × this tool's restore rate / the highest (${
+            rateOf(tool, type).toFixed(0)
+          } MB/s): what a production-size restore divides by`,
+        ),
+      );
+    }
+    scores.push(
+      measured(
+        "pgBackRest",
+        "consistency",
+        p.valid ? 5 : 1,
+        `5 when every point-in-time restore held exactly the commits acknowledged before its ` +
+          `target (${p.runs} drill(s)), else 1`,
+      ),
+      judged(
+        "pg_basebackup",
+        "consistency",
+        4,
+        "point-in-time recovery needs a WAL archive kept beside it; not drilled here",
+      ),
+      judged("pg_dump", "consistency", 1, "restores the dump's moment only: no point in time"),
+      judged(
+        "pgBackRest",
+        "reliability",
+        5,
+        "checksummed repository, retention and archive in one tool; restores verified here",
+      ),
+      judged("pg_basebackup", "reliability", 3, "retention and archive cleanup are scripts"),
+      judged("pg_dump", "reliability", 2, "loses everything since the last dump"),
+      judged("pgBackRest", "operations", 4, "one tool, a stanza per cluster, a config file"),
+      judged("pg_basebackup", "operations", 3, "ships with PostgreSQL; the rest is scripting"),
+      judged("pg_dump", "operations", 5, "ships with PostgreSQL; engine-version independent"),
+      judged("pgBackRest", "cost", 5, "MIT licence"),
+      judged("pg_basebackup", "cost", 5, "PostgreSQL licence"),
+      judged("pg_dump", "cost", 5, "PostgreSQL licence"),
+    );
+    return scores;
   },
 };

@@ -19,7 +19,7 @@ import { figureData } from "../adr.ts";
 import { barChart, type Chart, chart } from "../chart.ts";
 import { d1, d2, d3, d4 } from "./core_decisions.ts";
 import { d6 } from "./sharding_decision.ts";
-import { d5, d8 } from "./later_decisions.ts";
+import { d5, d7, d8 } from "./later_decisions.ts";
 import { d9 } from "./search_decision.ts";
 import { closestFlip, type DecisionSpec, type ScoredDecision, scoreDecision } from "./matrix.ts";
 import { CRITERIA } from "./weights.ts";
@@ -28,7 +28,7 @@ import { CRITERIA } from "./weights.ts";
 export const MATRIX_TABLE = "decision_matrix";
 
 /** Every decision the matrix scores, in the record's order. */
-export const DECISIONS: readonly DecisionSpec[] = [d1, d2, d3, d4, d5, d6, d8, d9];
+export const DECISIONS: readonly DecisionSpec[] = [d1, d2, d3, d4, d5, d6, d7, d8, d9];
 
 /** Configuration: where the committed data is read from. */
 export interface MatrixConfig extends ExperimentParams {
