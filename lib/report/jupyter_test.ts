@@ -29,6 +29,12 @@ async function kernelClient(base: string, token: string, kernelId: string) {
   const finish = (id: string, w: Waiting) => {
     if (waiting.delete(id)) w.done(w.out);
   };
+  // Deno 2.9's kernel may send a cell's result after it reported idle and replied (the README's
+  // nbconvert caveat): once both came, a cell without a result yet gets a grace period.
+  const settle = (id: string, w: Waiting) => {
+    if (w.out.result !== undefined || w.out.error) finish(id, w);
+    else setTimeout(() => finish(id, w), 3_000);
+  };
   const onStream = new Map<string, (text: string) => void>();
   ws.onmessage = (event) => {
     const msg = JSON.parse(String(event.data));
@@ -44,20 +50,21 @@ async function kernelClient(base: string, token: string, kernelId: string) {
       case "execute_result":
         // deno-lint-ignore no-control-regex
         w.out.result = String(c.data["text/plain"]).replace(/\x1b\[[0-9;]*m/g, "");
+        if (w.idle && w.out.status) finish(parent, w);
         break;
       case "error":
         w.out.error = `${c.ename}: ${c.evalue}`;
         break;
       case "execute_reply":
         w.out.status = c.status;
-        if (w.idle) finish(parent, w);
+        if (w.idle) settle(parent, w);
         break;
       case "status":
         if (c.execution_state === "idle") {
           w.idle = true;
           // The reply comes on the shell channel, before or after idle: wait for both (on a
           // busy machine it can lag), but not forever.
-          if (w.out.status) finish(parent, w);
+          if (w.out.status) settle(parent, w);
           else setTimeout(() => finish(parent, w), 10_000);
         }
     }

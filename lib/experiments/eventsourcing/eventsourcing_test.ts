@@ -72,10 +72,12 @@ Deno.test("eventsourcing: a tiny run measures every part and its checks hold", a
     assert.ok(val("eventsourcing_feeds", "probes", { part: "ryow", feed })[0] > 0);
   }
   for (const p of ["order_status", "sales", "storefront"]) {
+    const facts = ["missing", "phantom", "differing", "applied_twice"]
+      .map((m) => `${m}=${val("eventsourcing_faults", m, { part: "check", projection: p })}`);
     assert.deepEqual(
       val("eventsourcing_faults", "valid", { part: "check", projection: p }),
       [1],
-      p,
+      `${p} differs from its rebuild after crashes: ${facts.join(" ")}`,
     );
   }
   assert.ok(val("eventsourcing_faults", "crashes", { part: "faults" })[0] >= 4);
