@@ -174,7 +174,7 @@ export async function runExperiment(
       finished_at: new Date().toISOString(),
       ...(yardstick ? { yardstick } : {}),
     },
-    Object.fromEntries(exp.tables.map((t) => [t, tables[t]])),
+    Object.fromEntries(exp.tables.map((t) => [t, stamp(tables[t], fingerprint)])),
     histories,
   );
   const reason = promotionBlocker(params, complete);
