@@ -11,6 +11,13 @@ export type EngineConfig = Readonly<Record<string, string | number | boolean>>;
 
 const BAD = /[;=\n\r]/;
 
+/**
+ * A path inside a run's private temp dir (`…/dsbench-<label>-XXXX/…`, see
+ * lib/engines/runtime/process.ts): it differs on every run and machine, so results record it as
+ * `<run dir>` and rows with the same settings still compare equal.
+ */
+const RUN_DIR = /(?:\/[^\s/;=]+)*\/dsbench-[A-Za-z0-9._-]+/g;
+
 /** Formats settings as `key=value;…` with sorted keys; throws on `;`, `=` or newlines. */
 export function formatEngineConfig(config: EngineConfig): string {
   return Object.keys(config).sort().map((k) => {
@@ -19,7 +26,7 @@ export function formatEngineConfig(config: EngineConfig): string {
     if (typeof v === "number" && !Number.isFinite(v)) {
       throw new Error(`engine_config: value of ${k} must be finite, got ${v}`);
     }
-    const s = String(v);
+    const s = String(v).replace(RUN_DIR, "<run dir>");
     if (BAD.test(s)) {
       throw new Error(
         `engine_config: value of ${k} may not contain ; = or newlines: ${JSON.stringify(s)}`,

@@ -84,6 +84,11 @@ const escapeCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 /** A Markdown table from a header and rows of cells (a figure that renders as a table). */
 export function markdownTable(header: readonly string[], rows: readonly string[][]): string {
-  const line = (cells: readonly string[]) => `| ${cells.map(escapeCell).join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+  // Columns padded as `deno fmt` pads them, so a formatted record stays equal to its figures.
+  const all = [header, ...rows].map((cells) => cells.map(escapeCell));
+  const width = header.map((_, i) => Math.max(3, ...all.map((r) => [...(r[i] ?? "")].length)));
+  const pad = (s: string, i: number) => s + " ".repeat(width[i] - [...s].length);
+  const line = (cells: readonly string[]) => `| ${cells.map(pad).join(" | ")} |`;
+  const [head, ...body] = all;
+  return [line(head), line(width.map((w) => "-".repeat(w))), ...body.map(line)].join("\n");
 }

@@ -283,3 +283,13 @@ Deno.test("ResultSet: fail-fast values and load summaries to rows", async () => 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("engine_config: a run's temp dir is recorded as <run dir>, never as a machine path", () => {
+  assert.equal(
+    formatEngineConfig({
+      archive_command: "cp %p /tmp/dsbench-postgres-3f2a/wal_archive/%f",
+      unix_socket_directories: "/var/tmp/dsbench-postgres-9c1/socket",
+    }),
+    "archive_command=cp %p <run dir>/wal_archive/%f;unix_socket_directories=<run dir>/socket",
+  );
+});

@@ -96,8 +96,8 @@ export async function sloTable(d: FigureData, rows: readonly SloRow[]): Promise<
     const m = await r.measured(d);
     cells.push([r.what, limit, m.text, headroom(m.value, target.value, r.bound), link(r.notebook)]);
   }
-  return "\n" +
-    markdownTable(["requirement", "target", "measured", "headroom", "evidence"], cells) + "\n";
+  return "\n\n" +
+    markdownTable(["requirement", "target", "measured", "headroom", "evidence"], cells) + "\n\n";
 }
 
 /** The CAP-per-domain table from its rows. */
@@ -108,7 +108,7 @@ export async function capTable(d: FigureData, rows: readonly CapRow[]): Promise<
     for (const b of r.behaviour) parts.push(await measuredCell(d, b.table, () => b.text(d)));
     cells.push([r.domain, r.choice, r.store, parts.join("; ")]);
   }
-  return "\n" + markdownTable(["data domain", "CAP choice", "store", "measured"], cells) + "\n";
+  return "\n\n" + markdownTable(["data domain", "CAP choice", "store", "measured"], cells) + "\n\n";
 }
 
 /** Builds the record's figure set from the rows the registry assembles. */

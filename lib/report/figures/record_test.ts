@@ -31,11 +31,11 @@ Deno.test("sloTable: a block table; a row without committed data says pending, n
   assert.ok(pending.startsWith("\n") && pending.endsWith("\n"), "a block figure");
   assert.match(
     pending,
-    /\| search p99 \| ≤ 200 ms \| pending \(no committed search\.csv\) \| – \|/,
+    /\| search p99 +\| ≤ 200 ms +\| pending \(no committed search\.csv\) +\| – +\|/,
   );
   const met = await sloTable(data(["search.csv"]), [row]);
   assert.match(
     met,
-    /\| 50 ms \| 4\.0× below the limit \| \[09\]\(\.\.\/notebooks\/09-product-search\.ipynb\) \|/,
+    /\| 50 ms +\| 4\.0× below the limit +\| \[09\]\(\.\.\/notebooks\/09-product-search\.ipynb\) +\|/,
   );
 });

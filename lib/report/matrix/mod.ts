@@ -146,7 +146,7 @@ export const matrixFigures: FigureSet = Object.fromEntries(DECISIONS.flatMap((sp
       const lines = m.totals.map((
         t,
       ) => [t.option, ...CRITERIA.map((c) => cell(t.option, c)), two(t.total)]);
-      return "\n" + markdownTable(header, lines) + "\n";
+      return "\n\n" + markdownTable(header, lines) + "\n\n";
     }],
     [`matrix.${key}.judged`, async (d) => {
       const m = await load(d);
