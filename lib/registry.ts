@@ -34,7 +34,7 @@ import { searchFigures } from "./report/figures/search.ts";
 import type { RecordChart } from "./report/decisions.ts";
 import { matrix, matrixChart, matrixFigures, sensitivityChart } from "./report/matrix/mod.ts";
 
-/** Every experiment, in the order the main job runs them. */
+/** Every experiment, in the order the main job runs them (the notebooks' order). */
 // deno-lint-ignore no-explicit-any
 export const EXPERIMENTS: readonly Experiment<any>[] = [
   overhead,
@@ -42,11 +42,11 @@ export const EXPERIMENTS: readonly Experiment<any>[] = [
   cache,
   analytics,
   replication,
-  sharding,
-  failover,
   eventsourcing,
-  search,
+  sharding,
   backup,
+  failover,
+  search,
   // Last: it scores the decisions from the other experiments' committed results.
   matrix,
 ];
