@@ -291,6 +291,29 @@ export async function listAdrs(dir = ADR_DIR): Promise<string[]> {
 }
 
 /**
+ * The record as `deno fmt` (with the workspace's configuration) would leave it: a figure whose
+ * text changed length re-pads the hand-written table around it, so a regenerated record is
+ * always formatted.
+ */
+async function formatMarkdown(text: string, file: string): Promise<string> {
+  const child = new Deno.Command(Deno.execPath(), {
+    // The workspace's settings wherever the file lives (tests write records to temp dirs).
+    args: ["fmt", `--config=${join(REPO_ROOT, "deno.json")}`, "--ext=md", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(text));
+  await writer.close();
+  const out = await child.output();
+  if (!out.success) {
+    throw new Error(`deno fmt failed on ${file}: ${new TextDecoder().decode(out.stderr).trim()}`);
+  }
+  return new TextDecoder().decode(out.stdout);
+}
+
+/**
  * Rewrites every marked region of the ADR files from data, all or nothing: when any figure is
  * unknown or fails, a marker is malformed or a link is missing, no file is written and the
  * problems are returned; otherwise each changed file is replaced atomically.
@@ -306,7 +329,8 @@ export async function updateAdr(
     const rendered = await renderAdr(markdown, options, file);
     problems.push(...rendered.problems.filter((p) => p.kind !== "stale"));
     problems.push(...await missingLinks(rendered.text, file, options.root));
-    if (rendered.text !== markdown) rewrites.push({ file, text: rendered.text });
+    const text = await formatMarkdown(rendered.text, file);
+    if (text !== markdown) rewrites.push({ file, text });
   }
   if (problems.length > 0) return { changed: [], problems };
   for (const { file, text } of rewrites) {

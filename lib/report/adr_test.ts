@@ -191,3 +191,24 @@ Deno.test("formatNumber is deterministic: grouped, fixed decimals, unit", () => 
   assert.equal(formatPercent(0.1234), "12.3 %");
   assert.throws(() => formatNumber(NaN));
 });
+
+Deno.test("updateAdr leaves a table around a figure formatted as deno fmt would", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    const dataDir = join(root, "data");
+    await writeDemo(dataDir, [row(16, 12345.4)]);
+    const adr = join(root, "0001-demo.md");
+    await Deno.writeTextFile(
+      adr,
+      "| engine | peak |\n| --- | --- |\n| PostgreSQL | <!-- fig:demo.tps_c16 -->?<!-- /fig --> |\n",
+    );
+    const options = { figures: mergeFigures([demo]), dataDir };
+    assert.deepEqual((await updateAdr(options, [adr])).problems, []);
+    const lines = (await Deno.readTextFile(adr)).trimEnd().split("\n");
+    // Padded: every row as wide as the widest, so `deno fmt --check` finds nothing to change.
+    assert.equal(new Set(lines.map((l) => [...l].length)).size, 1, lines.join("\n"));
+    assert.deepEqual(await checkAdr(options, [adr]), []);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
