@@ -42,14 +42,19 @@ async function pitrOnce(ctx: BackupRun, binding: BackupBinding, rep: number) {
       await caps.ledger.setup(engine.primary);
       const repo = await caps.archive.open(engine);
       try {
-        await repo.backup(caps.archive.types[0]);
+        const base = await repo.backup(caps.archive.types[0]);
         const writers = await startWriters(caps.ledger, engine.primary, d.writers, `pitr${rep}`);
         await sleep((d.durationS * 1000) / 2);
         const targetMs = Date.now();
         await sleep((d.durationS * 1000) / 2);
         const history = await writers.stop();
         await repo.flushLog?.();
-        const restored = await repo.restore({ targetTime: new Date(targetMs).toISOString() });
+        // Name the base backup: left to choose, pgBackRest compares whole-second stop times
+        // with the target and refuses a target in the same second as the backup's end.
+        const restored = await repo.restore({
+          label: base.label,
+          targetTime: new Date(targetMs).toISOString(),
+        });
         try {
           const found = await caps.ledger.keys(restored.engine.primary);
           const v = checkPitr(history, targetMs, found);
