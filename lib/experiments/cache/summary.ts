@@ -200,15 +200,15 @@ export function latencyAt(
 }
 
 /**
- * One figure of the cluster table (cache_cluster) for Hazelcast: `metric` of the `event`
- * (`join` or `kill`) runs, over repetitions, narrowed by `where` (phase, backup_count).
+ * One figure of the cluster table (cache_cluster): `metric` of `engine`'s `event` (`join` or
+ * `kill`) runs, over repetitions, narrowed by `where` (phase, backup_count).
  */
 export function clusterAt(
   rows: readonly ResultRow[],
+  engine: string,
   metric: string,
   event: string,
   where: Record<string, string> = {},
-  engine = "hazelcast",
 ): CachePoint {
   return pointOf(rows, metric, ["engine", "event", ...Object.keys(where)], {
     engine,

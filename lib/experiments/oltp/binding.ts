@@ -42,6 +42,8 @@ export interface OltpBinding extends Binding {
   readonly isolation: readonly Isolation[];
   /** Peers that calibrate the harness on this engine (./calibration.ts); none: no calibration. */
   readonly peers?: readonly PeerTool[];
+  /** The C client library the peers link on it (a column of the calibration rows). */
+  readonly peerClient?: string;
   /** Database the peers connect to, when not the engine URL's. */
   readonly peerDatabase?: string;
   /** The client library the harness uses on it (a column of the calibration rows). */

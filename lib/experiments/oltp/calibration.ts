@@ -39,9 +39,11 @@ export interface CalibrationPoint {
   concurrency: number;
   /** CPU placement of runner and engine (default `shared`; lib/load/placement.ts). */
   placement?: Placement;
-  /** Bindings (by name) that run this point (default: every binding with peers). */
-  bindings?: readonly string[];
-  /** Tools that run at this point (default: all the binding offers). */
+  /**
+   * Tools that run at this point (default: all the binding offers). A binding runs the point
+   * only if it offers every peer named here, so a point that compares with pgbench runs on the
+   * engines pgbench drives and no name is needed.
+   */
   tools?: readonly CalibrationTool[];
 }
 
@@ -83,8 +85,10 @@ export function calibrationPoints(
   binding: OltpBinding,
 ): CalibrationPoint[] {
   if (!binding.peers?.length) return [];
+  const peers: readonly string[] = binding.peers;
   return config.calibration.points.filter((p) =>
-    binding.isolation.includes(p.isolation) && (!p.bindings || p.bindings.includes(binding.name))
+    binding.isolation.includes(p.isolation) &&
+    (p.tools ?? []).every((t) => t.startsWith("harness") || peers.includes(t))
   );
 }
 
@@ -215,8 +219,7 @@ async function peerRun(
 function clientOf(tool: CalibrationTool, binding: OltpBinding): string {
   if (tool === "harness") return binding.client ?? "harness";
   if (tool.startsWith("harness:")) return tool.slice("harness:".length);
-  if (tool === "pgbench") return "libpq (pgbench)";
-  return binding.engine === "mariadb" ? "libmariadb (sysbench)" : "libpq (sysbench)";
+  return `${binding.peerClient ?? "C client"} (${tool})`;
 }
 
 /**

@@ -28,6 +28,7 @@ export const mariadbBinding: OltpBinding = {
   engine: "mariadb",
   isolation: ISOLATION_LEVELS,
   peers: ["sysbench"],
+  peerClient: "libmariadb",
   peerDatabase: "shop",
   client: "mysql2",
   store: (engine) => mariadbStore(engine.primary),

@@ -97,13 +97,11 @@ export function oltpConfig(
             isolation: "read committed",
             concurrency: 16,
             placement: "split",
-            bindings: ["postgres"],
             tools: ["harness", "pgbench"],
           },
           {
             isolation: "serializable",
             concurrency: 16,
-            bindings: ["postgres"],
             tools: ["harness", "pgbench", "sysbench"],
           },
         ],

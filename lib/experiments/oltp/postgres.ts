@@ -29,6 +29,7 @@ export const postgresBinding: OltpBinding = {
   engine: "postgres",
   isolation: ISOLATION_LEVELS,
   peers: ["pgbench", "sysbench"],
+  peerClient: "libpq",
   client: "node-postgres",
   altClients: [{
     client: POSTGRESJS,

@@ -6,10 +6,12 @@
  */
 
 import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import type { ResultRow } from "../../results/mod.ts";
 import {
   accountingTally,
   type CachePoint,
   cacheSkipped,
+  clusterAt,
   hitAt,
   hotSetBytes,
   latencyAt,
@@ -19,7 +21,6 @@ import {
   staleAt,
   staleTotals,
 } from "../../experiments/cache/summary.ts";
-import { clusterAt } from "../../experiments/cache/summary.ts";
 
 const HIT = "cache_hit_ratio.csv";
 const CONS = "cache_consistency.csv";
@@ -35,6 +36,29 @@ const MIB = 1024 * 1024;
 const mib = (b: number) => `${formatNumber(b / MIB, { decimals: 1 })} MiB`;
 const pct = (p: CachePoint) => formatPercent(p.mean);
 const ms = (v: number) => `${formatNumber(v, { decimals: 2 })} ms`;
+const opsPerS = (p: CachePoint) => `${formatNumber(p.mean, { decimals: 0 })} ops/s`;
+
+/** Sessions lost by `engine` with `persistence` over a `restart` (clean or crash). */
+const sessionLoss = (
+  rows: readonly ResultRow[],
+  engine: string,
+  persistence: string,
+  restart: string,
+) =>
+  pointOf(rows, "lost_fraction", ["engine", "persistence", "restart"], {
+    engine,
+    persistence,
+    restart,
+  });
+
+/** The session store's throughput on `engine` with `persistence` (the whole read/write mix). */
+const sessionThroughput = (rows: readonly ResultRow[], engine: string, persistence: string) =>
+  pointOf(rows, "throughput", ["engine", "persistence", "op"], {
+    engine,
+    persistence,
+    op: "all",
+    restart: "",
+  });
 
 /** The caching section's figures in the ADR. */
 export const cacheFigures: FigureSet = {
@@ -84,65 +108,17 @@ export const cacheFigures: FigureSet = {
     } judged reads`;
   },
   "cache.session_loss_redis": async (d) =>
-    pct(
-      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
-        engine: "redis",
-        persistence: "none",
-        restart: "clean",
-      }),
-    ),
+    pct(sessionLoss(await d.rows(SESS), "redis", "none", "clean")),
   "cache.session_loss_aof_crash": async (d) =>
-    pct(
-      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
-        engine: "redis",
-        persistence: "aof_everysec",
-        restart: "crash",
-      }),
-    ),
+    pct(sessionLoss(await d.rows(SESS), "redis", "aof_everysec", "crash")),
   "cache.session_loss_memcached": async (d) =>
-    pct(
-      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
-        engine: "memcached",
-        persistence: "none",
-        restart: "clean",
-      }),
-    ),
+    pct(sessionLoss(await d.rows(SESS), "memcached", "none", "clean")),
   "cache.session_tput_redis": async (d) =>
-    `${
-      formatNumber(
-        pointOf(await d.rows(SESS), "throughput", ["engine", "persistence", "op"], {
-          engine: "redis",
-          persistence: "none",
-          op: "all",
-          restart: "",
-        }).mean,
-        { decimals: 0 },
-      )
-    } ops/s`,
+    opsPerS(sessionThroughput(await d.rows(SESS), "redis", "none")),
   "cache.session_tput_aof": async (d) =>
-    `${
-      formatNumber(
-        pointOf(await d.rows(SESS), "throughput", ["engine", "persistence", "op"], {
-          engine: "redis",
-          persistence: "aof_everysec",
-          op: "all",
-          restart: "",
-        }).mean,
-        { decimals: 0 },
-      )
-    } ops/s`,
+    opsPerS(sessionThroughput(await d.rows(SESS), "redis", "aof_everysec")),
   "cache.session_tput_memcached": async (d) =>
-    `${
-      formatNumber(
-        pointOf(await d.rows(SESS), "throughput", ["engine", "persistence", "op"], {
-          engine: "memcached",
-          persistence: "none",
-          op: "all",
-          restart: "",
-        }).mean,
-        { decimals: 0 },
-      )
-    } ops/s`,
+    opsPerS(sessionThroughput(await d.rows(SESS), "memcached", "none")),
   // Hazelcast (lib/experiments/cache/hazelcast.ts: USED_HEAP_SIZE in whole MiB per member).
   "cache.hz_lfu_10": async (d) => pct(hitAt(await d.rows(HIT), "hazelcast", "lfu", "0.99", "10")),
   "cache.hz_lru_10": async (d) => pct(hitAt(await d.rows(HIT), "hazelcast", "lru", "0.99", "10")),
@@ -167,42 +143,41 @@ export const cacheFigures: FigureSet = {
   "cache.hz_near_stale_write_through": async (d) =>
     formatPercent(staleAt(await d.rows(CONS), "hazelcast-near", "write_through").mean, 2),
   "cache.hz_session_loss_none": async (d) =>
-    pct(
-      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
-        engine: "hazelcast",
-        persistence: "none",
-        restart: "crash",
-      }),
-    ),
+    pct(sessionLoss(await d.rows(SESS), "hazelcast", "none", "crash")),
   "cache.hz_session_loss_backup": async (d) =>
-    pct(
-      pointOf(await d.rows(SESS), "lost_fraction", ["engine", "persistence", "restart"], {
-        engine: "hazelcast",
-        persistence: "backup_1_of_2",
-        restart: "crash",
-      }),
-    ),
+    pct(sessionLoss(await d.rows(SESS), "hazelcast", "backup_1_of_2", "crash")),
   "cache.hz_join_time": async (d) =>
-    `${formatNumber(clusterAt(await d.rows(CLUS), "join_time", "join").mean, { decimals: 1 })} s`,
+    `${
+      formatNumber(clusterAt(await d.rows(CLUS), "hazelcast", "join_time", "join").mean, {
+        decimals: 1,
+      })
+    } s`,
   "cache.hz_migration_time": async (d) =>
     `${
-      formatNumber(clusterAt(await d.rows(CLUS), "migration_time", "join").mean, { decimals: 2 })
+      formatNumber(clusterAt(await d.rows(CLUS), "hazelcast", "migration_time", "join").mean, {
+        decimals: 2,
+      })
     } s`,
   "cache.hz_join_p99_before": async (d) =>
-    ms(clusterAt(await d.rows(CLUS), "latency_p99", "join", { phase: "before" }).mean),
+    ms(clusterAt(await d.rows(CLUS), "hazelcast", "latency_p99", "join", { phase: "before" }).mean),
   "cache.hz_join_p99_during": async (d) =>
-    ms(clusterAt(await d.rows(CLUS), "latency_p99", "join", { phase: "during" }).mean),
+    ms(clusterAt(await d.rows(CLUS), "hazelcast", "latency_p99", "join", { phase: "during" }).mean),
   "cache.hz_join_errors": async (d) =>
-    formatNumber(clusterAt(await d.rows(CLUS), "errors", "join", { phase: "during" }).max, {
-      decimals: 0,
-    }),
+    formatNumber(
+      clusterAt(await d.rows(CLUS), "hazelcast", "errors", "join", { phase: "during" }).max,
+      {
+        decimals: 0,
+      },
+    ),
   "cache.hz_kill_lost_b0": async (d) =>
-    pct(clusterAt(await d.rows(CLUS), "lost_fraction", "kill", { backup_count: "0" })),
+    pct(clusterAt(await d.rows(CLUS), "hazelcast", "lost_fraction", "kill", { backup_count: "0" })),
   "cache.hz_kill_lost_b1": async (d) =>
-    pct(clusterAt(await d.rows(CLUS), "lost_fraction", "kill", { backup_count: "1" })),
+    pct(clusterAt(await d.rows(CLUS), "hazelcast", "lost_fraction", "kill", { backup_count: "1" })),
   "cache.hz_kill_recovery": async (d) =>
     `${
-      formatNumber(clusterAt(await d.rows(CLUS), "recovery_time", "kill").max, { decimals: 1 })
+      formatNumber(clusterAt(await d.rows(CLUS), "hazelcast", "recovery_time", "kill").max, {
+        decimals: 1,
+      })
     } s`,
   "cache.skipped": async (d) => {
     const s = cacheSkipped(await d.rows(HIT));
