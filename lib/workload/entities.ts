@@ -38,6 +38,8 @@ export interface Customer {
   name: string;
   country: string;
   segment: Segment;
+  /** The device this customer mostly shops from (most of their sessions and events). */
+  device: Device;
   created_at: number;
 }
 

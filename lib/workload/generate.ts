@@ -25,6 +25,7 @@ import type {
   Segment,
   Session,
 } from "./entities.ts";
+import { type ActivityClock, createActivityClock } from "./activity.ts";
 import { createMix } from "./mix.ts";
 import { forkRng, type Rng } from "./rng.ts";
 import { getScale, type Scale } from "./scales.ts";
@@ -64,15 +65,42 @@ export const DEVICE_WEIGHTS: Readonly<Record<Device, number>> = Object.freeze({
   tablet: 0.05,
 });
 
-/** Share of events that are orders (the rest are page views). */
-export const ORDER_EVENT_SHARE = 0.03;
+/**
+ * Share of sessions that end in an order: 2.5 %, inside the 2–3 % commonly quoted for web
+ * shops (an assumed figure, not measured here).
+ */
+export const SESSION_CONVERSION = 0.025;
+
+/** Mean page views per browsing session (sessions draw 1 + ⌊Exp(6)⌋ of them). */
+export const MEAN_PAGE_VIEWS = 6.5;
+
+/**
+ * Share of events that are orders (the rest are page views): one order per converting session
+ * among its page views, so about 0.4 %.
+ */
+export const ORDER_EVENT_SHARE = SESSION_CONVERSION / (MEAN_PAGE_VIEWS + SESSION_CONVERSION);
+
+/** Share of a customer's sessions and events on their own device (the rest on any device). */
+export const OWN_DEVICE_SHARE = 0.8;
+
+/**
+ * Items per order line by device: desktop baskets are larger than phone baskets, as shops
+ * report higher order values on desktop (assumed ranges).
+ */
+const QUANTITY_BY_DEVICE: Readonly<Record<Device, readonly [number, number]>> = Object.freeze({
+  mobile: [1, 2],
+  tablet: [1, 3],
+  desktop: [1, 4],
+});
 
 /** Zipf exponent of customer activity (some customers buy and browse far more). */
-export const CUSTOMER_SKEW = 0.5;
+export const CUSTOMER_SKEW = 0.8;
 
 const countryMix = createMix(COUNTRY_WEIGHTS);
 const deviceMix = createMix(DEVICE_WEIGHTS);
 const segmentMix = createMix<Segment>({ new: 0.3, regular: 0.62, vip: 0.08 });
+// The most active 2 % of customers (lowest ids: id = activity rank) are mostly VIPs.
+const activeSegmentMix = createMix<Segment>({ new: 0.05, regular: 0.45, vip: 0.5 });
 const statusMix = createMix<OrderStatus>({
   pending: 0.05,
   paid: 0.1,
@@ -99,6 +127,8 @@ export interface Catalog {
   readonly customerZipf: Zipf;
   /** `productIdByRank[r - 1]` is the id of the product with popularity rank r. */
   readonly productIdByRank: Int32Array;
+  /** The window's daily and weekly traffic cycle (./activity.ts). */
+  readonly activity: ActivityClock;
 }
 
 /** Generates the categories of a scale. Deterministic; ids are 1..n. */
@@ -185,7 +215,8 @@ export function generateCustomers(scale: Scale, seed: number): Customer[] {
       email: `${first.toLowerCase()}.${id}@example.com`,
       name: `${first} ${last}`,
       country: countryMix.pick(rng),
-      segment: segmentMix.pick(rng),
+      segment: (i < scale.customers * 0.02 ? activeSegmentMix : segmentMix).pick(rng),
+      device: deviceMix.pick(rng),
       created_at: scale.startMs - rng.int(1, 1500) * 86_400_000 + rng.int(0, 86_399) * 1000,
     });
   }
@@ -213,6 +244,7 @@ export function createCatalog(scale: Scale | string, seed: number): Catalog {
     productZipf: createZipf(products.length, sc.productSkew),
     customerZipf: createZipf(sc.customers, CUSTOMER_SKEW),
     productIdByRank,
+    activity: createActivityClock(sc.startMs, sc.spanMs),
   };
 }
 
@@ -265,19 +297,21 @@ export function* generateCarts(catalog: Catalog): Generator<Cart> {
 }
 
 /**
- * Historical orders (ids 1..n in time order, spread evenly over the scale's window), each
- * with 1–6 lines of distinct popular products at their catalogue price.
+ * Historical orders (ids 1..n in time order, spread over the scale's window along its daily
+ * and weekly cycle), each with 1–6 lines of distinct popular products at their catalogue
+ * price, more items per line on larger screens.
  */
 export function* generateOrders(catalog: Catalog): Generator<Order> {
   const { scale } = catalog;
   const rng = forkRng(catalog.seed, "orders");
-  const step = scale.spanMs / Math.max(1, scale.orders);
   for (let i = 0; i < scale.orders; i++) {
     const id = i + 1;
+    const customer = sampleActiveCustomer(catalog, rng);
+    const [low, high] = QUANTITY_BY_DEVICE[deviceOf(customer, rng)];
     let total = 0;
     let items = 0;
     const lines: OrderLine[] = drawLineProducts(catalog, rng, 6).map((p, k) => {
-      const quantity = rng.int(1, 3);
+      const quantity = rng.int(low, high);
       total += quantity * p.price_cents;
       items += quantity;
       return {
@@ -290,8 +324,8 @@ export function* generateOrders(catalog: Catalog): Generator<Order> {
     });
     yield {
       id,
-      customer_id: sampleActiveCustomer(catalog, rng).id,
-      created_at: Math.floor(scale.startMs + (i + rng.next()) * step),
+      customer_id: customer.id,
+      created_at: Math.floor(catalog.activity.at((i + rng.next()) / scale.orders)),
       status: statusMix.pick(rng),
       item_count: items,
       total_cents: total,
@@ -300,19 +334,26 @@ export function* generateOrders(catalog: Catalog): Generator<Order> {
   }
 }
 
-/** Browsing sessions (ids 1..n in time order), in the customer's country. */
+/** The device of one of `customer`'s sessions or events: mostly their own. */
+function deviceOf(customer: Customer, rng: Rng): Device {
+  return rng.chance(OWN_DEVICE_SHARE) ? customer.device : deviceMix.pick(rng);
+}
+
+/**
+ * Browsing sessions (ids 1..n in time order, along the window's daily and weekly cycle), in
+ * the customer's country, mostly on the customer's own device.
+ */
 export function* generateSessions(catalog: Catalog): Generator<Session> {
   const { scale } = catalog;
   const rng = forkRng(catalog.seed, "sessions");
-  const step = scale.spanMs / Math.max(1, scale.sessions);
   for (let i = 0; i < scale.sessions; i++) {
     const customer = sampleActiveCustomer(catalog, rng);
     yield {
       id: i + 1,
       customer_id: customer.id,
-      started_at: Math.floor(scale.startMs + (i + rng.next()) * step),
+      started_at: Math.floor(catalog.activity.at((i + rng.next()) / scale.sessions)),
       duration_s: 5 + Math.floor(rng.exponential(300)),
-      device: deviceMix.pick(rng),
+      device: deviceOf(customer, rng),
       country: customer.country,
       page_views: 1 + Math.floor(rng.exponential(6)),
     };
@@ -321,28 +362,36 @@ export function* generateSessions(catalog: Catalog): Generator<Session> {
 
 /**
  * The event stream: `scale.events` order / page-view events with non-decreasing integer
- * millisecond timestamps (Poisson arrivals over the scale's window), popular products and
- * active customers drawn from their Zipf distributions.
+ * millisecond timestamps (Poisson arrivals whose rate follows the window's daily and weekly
+ * cycle), popular products and active customers drawn from their Zipf distributions, each
+ * event mostly on its customer's own device, larger baskets on larger screens.
  */
 export function* generateEvents(catalog: Catalog): Generator<Event> {
   const { scale } = catalog;
   const rng = forkRng(catalog.seed, "events");
-  const meanGap = scale.spanMs / Math.max(1, scale.events);
-  let t = scale.startMs;
+  // Poisson arrivals conditioned on their count are sorted uniforms: n + 1 exponential gaps
+  // scaled to sum 1 put exactly n events inside the activity axis (0, 1), which the activity
+  // clock bends into clock time.
+  const gaps = forkRng(catalog.seed, "events.arrivals");
+  const at = new Float64Array(scale.events + 1);
+  for (let i = 0; i <= scale.events; i++) at[i] = (i > 0 ? at[i - 1] : 0) + gaps.exponential(1);
+  const sum = at[scale.events];
   for (let i = 0; i < scale.events; i++) {
-    t += rng.exponential(meanGap);
+    const u = at[i] / sum;
     const product = samplePopularProduct(catalog, rng);
     const customer = sampleActiveCustomer(catalog, rng);
     const isOrder = rng.chance(ORDER_EVENT_SHARE);
+    const device = deviceOf(customer, rng);
+    const [low, high] = QUANTITY_BY_DEVICE[device];
     yield {
-      ts: Math.floor(t),
+      ts: Math.floor(catalog.activity.at(u)),
       type: isOrder ? "order" : "page_view",
       customer_id: customer.id,
       product_id: product.id,
       category_id: product.category_id,
       price_cents: product.price_cents,
-      quantity: isOrder ? rng.int(1, 3) : 0,
-      device: deviceMix.pick(rng),
+      quantity: isOrder ? rng.int(low, high) : 0,
+      device,
       country: customer.country,
     };
   }

@@ -13,7 +13,7 @@ export interface Scale {
   readonly categories: number;
   /** Number of products. */
   readonly products: number;
-  /** Number of customers. */
+  /** Number of customers: they grow with the events (a fifth to a tenth of them), so distinct-customer counts stay informative. */
   readonly customers: number;
   /** Number of (open) carts. */
   readonly carts: number;
@@ -40,7 +40,7 @@ export const SCALES: Readonly<Record<string, Scale>> = Object.freeze({
     name: "quick",
     categories: 20,
     products: 1_000,
-    customers: 1_000,
+    customers: 2_000,
     carts: 200,
     orders: 2_000,
     sessions: 2_000,
@@ -53,7 +53,7 @@ export const SCALES: Readonly<Record<string, Scale>> = Object.freeze({
     name: "default",
     categories: 100,
     products: 20_000,
-    customers: 20_000,
+    customers: 200_000,
     carts: 5_000,
     orders: 100_000,
     sessions: 100_000,
@@ -66,7 +66,7 @@ export const SCALES: Readonly<Record<string, Scale>> = Object.freeze({
     name: "large",
     categories: 500,
     products: 200_000,
-    customers: 200_000,
+    customers: 1_000_000,
     carts: 50_000,
     orders: 1_000_000,
     sessions: 1_000_000,

@@ -168,3 +168,37 @@ Deno.test("columns and CSV helpers: quoting, chunks, formatters", () => {
   assert.deepEqual(chunks, ["id\n1\n", "2\n"]);
   assert.throws(() => [...csvChunks(rows, ["id"], { chunkRows: 0 })], /chunkRows/);
 });
+
+Deno.test("a shop-like workload: customers grow with data, daily cycle, own devices, baskets by device", () => {
+  const scale = { ...SCALES.quick, events: 200_000, customers: 40_000 };
+  const cat = createCatalog(scale, 7);
+  const byHour = new Array(24).fill(0);
+  const seen = new Set<number>();
+  const ownDevice = { same: 0, all: 0 };
+  const basket: Record<string, number[]> = { mobile: [], desktop: [], tablet: [] };
+  let orders = 0;
+  let last = -Infinity;
+  for (const e of generateEvents(cat)) {
+    assert.ok(e.ts >= last && e.ts < scale.startMs + scale.spanMs, "timestamps ordered, inside");
+    last = e.ts;
+    byHour[new Date(e.ts).getUTCHours()]++;
+    seen.add(e.customer_id);
+    ownDevice.all++;
+    if (cat.customers[e.customer_id - 1].device === e.device) ownDevice.same++;
+    if (e.type === "order") {
+      orders++;
+      basket[e.device].push(e.quantity);
+    }
+  }
+  // Not every customer shows up, unlike a catalogue where all 20 000 did at 10^6 events.
+  assert.ok(seen.size < scale.customers * 0.9, `${seen.size} of ${scale.customers} seen`);
+  // The evening peak carries several times the night's trough.
+  assert.ok(byHour[20] > 5 * byHour[3], `hour 20: ${byHour[20]}, hour 3: ${byHour[3]}`);
+  // 80 % on the own device plus the share of the random 20 % that lands on it anyway.
+  const share = ownDevice.same / ownDevice.all;
+  assert.ok(share > 0.82 && share < 0.95, `own-device share ${share}`);
+  // About 0.4 % of events are orders (2.5 % of sessions convert).
+  assert.ok(orders / scale.events > 0.003 && orders / scale.events < 0.005, `${orders} orders`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(mean(basket.desktop) > mean(basket.mobile) + 0.5, "desktop baskets are larger");
+});
