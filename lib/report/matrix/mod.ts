@@ -124,7 +124,12 @@ export const matrixFigures: FigureSet = Object.fromEntries(DECISIONS.flatMap((sp
     [`matrix.${key}.winner`, async (d) => {
       const m = await load(d);
       const [a, b] = m.totals;
-      return `${a.option} ${two(a.total)} of 5 (next: ${b.option} ${two(b.total)})`;
+      // Totals equal to the shown precision are a tie, not a win by listing order.
+      return two(a.total) === two(b.total)
+        ? `${a.option} and ${b.option} tie at ${
+          two(a.total)
+        } of 5 (the matrix does not separate them)`
+        : `${a.option} ${two(a.total)} of 5 (next: ${b.option} ${two(b.total)})`;
     }],
     [`matrix.${key}.flip`, async (d) => {
       const f = closestFlip(await load(d));
