@@ -24,7 +24,14 @@ import {
 import { DEFAULT_PARAMS, experimentParams } from "./experiments/params.ts";
 import { collectProvenance } from "./results/provenance.ts";
 import { DATA_DIR, REPO_ROOT, RUNS_DIR } from "./results/paths.ts";
-import { promoteRun, readHistory, readTable, writeRun, type Yardstick } from "./results/rundir.ts";
+import {
+  promoteRun,
+  readHistory,
+  readManifest,
+  readTable,
+  writeRun,
+  type Yardstick,
+} from "./results/rundir.ts";
 import { measureYardstick } from "./experiments/overhead/yardstick.ts";
 import { openProgress, type ProgressView } from "./report/progress.ts";
 import { experimentById } from "./registry.ts";
@@ -144,13 +151,17 @@ export async function runExperiment(
     const out = await exp.run(config, display);
     if (isRunOutput(out)) ({ tables, histories } = out);
     else tables = out;
+    // A complete run fills every table and history; a run of chosen bindings fills those of
+    // the parts it ran (at least one table), and leaves the others out of its directory.
+    const partial = options.overrides !== undefined && Object.keys(options.overrides).length > 0;
     for (const name of exp.histories ?? []) {
-      if (!histories[name]?.length) {
+      if (!histories[name]?.length && !partial) {
         throw new Error(`${exp.id}: the run recorded no history ${name}`);
       }
     }
-    for (const name of exp.tables) {
-      if (!tables[name]?.length) throw new Error(`${exp.id}: the run produced no rows for ${name}`);
+    const empty = exp.tables.filter((name) => !tables[name]?.length);
+    if (empty.length > 0 && (!partial || empty.length === exp.tables.length)) {
+      throw new Error(`${exp.id}: the run produced no rows for ${empty[0]}`);
     }
   } catch (err) {
     display.close(false);
@@ -174,8 +185,10 @@ export async function runExperiment(
       finished_at: new Date().toISOString(),
       ...(yardstick ? { yardstick } : {}),
     },
-    Object.fromEntries(exp.tables.map((t) => [t, stamp(tables[t], fingerprint)])),
-    histories,
+    Object.fromEntries(
+      exp.tables.filter((t) => tables[t]?.length).map((t) => [t, stamp(tables[t], fingerprint)]),
+    ),
+    Object.fromEntries(Object.entries(histories).filter(([, rows]) => rows.length > 0)),
   );
   const reason = promotionBlocker(params, complete);
   const promote = options.promote ?? "auto";
@@ -215,7 +228,15 @@ export async function replayTables(
 ): Promise<Tables> {
   const exp = typeof experiment === "string" ? experimentById(experiment) : experiment;
   const tables: Tables = {};
-  for (const name of exp.tables) tables[name] = await readTable(dir, name);
+  const manifest = await readManifest(dir);
+  for (const name of exp.tables) {
+    // A table the code declares that the directory has never held (neither the file nor a
+    // manifest entry: a part added since the last measurement) replays as no rows, which
+    // notebooks show as pending; a listed or present file is verified as always.
+    const absent = !(`${name}.csv` in manifest.tables) &&
+      !(await Deno.stat(join(dir, `${name}.csv`)).then(() => true, () => false));
+    tables[name] = absent ? [] : await readTable(dir, name);
+  }
   return tables;
 }
 

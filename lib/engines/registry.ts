@@ -22,6 +22,7 @@ import { galera } from "./galera/mod.ts";
 import { sphinx } from "./sphinx/mod.ts";
 import { elasticsearch } from "./elasticsearch/mod.ts";
 import { timescaledb } from "./timescaledb/mod.ts";
+import { toxiproxy } from "./toxiproxy/mod.ts";
 import type { EngineDefinition } from "./types.ts";
 
 /** Every engine, by registry name (the order of the engine table). */
@@ -42,6 +43,7 @@ export const ENGINES = {
   nats,
   sphinx,
   elasticsearch,
+  toxiproxy,
 } as const satisfies Record<string, EngineDefinition>;
 
 /** Name of an engine the workspace knows how to start or reach. */

@@ -6,7 +6,9 @@
  *
  * Options (`EngineSpec.options`): `unixSocket: true` also listens on a Unix socket in the
  * engine's temp dir (recorded as the `unix_socket_directories` setting): pgBackRest reaches
- * the server only that way.
+ * the server only that way. `upstreamPort: <port>` points every replica's `primary_conninfo` at
+ * that loopback port instead of the primary's (a proxy in front of the primary, such as
+ * Toxiproxy adding distance); the base backup still comes straight from the primary.
  */
 
 import { EngineError } from "../runtime/errors.ts";
@@ -63,6 +65,16 @@ function confLines(settings: Record<string, string>): string {
     .join("");
 }
 
+/** The `upstreamPort` option, checked (replicas stream from it instead of the primary). */
+function upstreamPort(spec: EngineSpec): number | undefined {
+  const p = spec.options?.upstreamPort;
+  if (p === undefined) return undefined;
+  if (typeof p !== "number" || !Number.isInteger(p) || p < 1024 || p > 65535) {
+    throw new EngineError(`postgres: options.upstreamPort must be a port 1024..65535, got ${p}`);
+  }
+  return p;
+}
+
 async function startPostgresNative(spec: EngineSpec): Promise<Engine> {
   requireBinary(`${BIN}/postgres`, "postgresql-15");
   if (spec.port) assertPortFree(spec.port, "postgres");
@@ -87,6 +99,7 @@ async function startPostgresNative(spec: EngineSpec): Promise<Engine> {
     await Deno.writeTextFile(`${data}/postgresql.conf`, confLines(settings), { append: true });
     const primary = nodeAt("primary", "primary", spec.port ?? freePort(), data);
     await e.startNode(server(e, primary), primary, () => postgres.ping(primary));
+    const upstream = upstreamPort(spec) ?? primary.port;
 
     for (let i = 1; i <= replicas; i++) {
       const name = `replica${i}`;
@@ -113,7 +126,7 @@ async function startPostgresNative(spec: EngineSpec): Promise<Engine> {
       // application_name is how the primary names this standby in synchronous_standby_names.
       await Deno.writeTextFile(
         `${rdata}/postgresql.auto.conf`,
-        `primary_conninfo = 'host=${LOOPBACK} port=${primary.port} user=postgres application_name=${name}'\n`,
+        `primary_conninfo = 'host=${LOOPBACK} port=${upstream} user=postgres application_name=${name}'\n`,
         { append: true },
       );
       const replica = nodeAt(name, "replica", freePort(), rdata);

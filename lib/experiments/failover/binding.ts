@@ -70,3 +70,55 @@ export interface FailoverBinding extends Binding {
   /** Open the store on a started engine of this binding in that mode. */
   open(engine: Engine, mode: FailoverMode): Promise<FailoverStore>;
 }
+
+/** A client session on a path's primary doing single-row autocommit inserts. */
+export interface PathWriter {
+  /** Insert unique `id`; resolves when the commit is acknowledged. */
+  insert(id: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A primary and one streaming standby whose replication stream runs through a proxy that adds
+ * a round trip (the distance part): clients sit beside the primary, the lag probe beside the
+ * standby, and only replication crosses the distance.
+ */
+export interface ReplicationPath {
+  /** The primary's engine (the provenance of the rows). */
+  readonly engine: Engine;
+  /** Settings to record: the engine's, the proxy's version and how the delay is applied. */
+  readonly settings: Readonly<Record<string, string>>;
+  /** Create what the writes need. */
+  setup(): Promise<void>;
+  /** Set the round trip the replication stream sees (ms), on connections already open. */
+  setRoundTrip(rttMs: number): Promise<void>;
+  /** Median of `samples` client round trips through the proxy (ms): the delay in effect. */
+  probeRoundTrip(samples: number): Promise<number>;
+  /**
+   * A writer at a commit level of the binding's {@link DistanceBinding.syncLevels}, or at the
+   * path's own default (undefined).
+   */
+  writer(level?: string): Promise<PathWriter>;
+  /** How far the standby is behind now (ms): the age of the newest commit it shows. */
+  lagMs(): Promise<number>;
+  /**
+   * Crash the primary (kill -9) and cut its link at the same instant, dropping what is in
+   * flight (a region outage: the standby keeps only what it had received).
+   */
+  crashPrimary(): Promise<void>;
+  /** Promote the standby; resolves when it takes writes. */
+  promoteStandby(): Promise<void>;
+  /** The ids the standby holds. */
+  standbyIds(): Promise<number[]>;
+  /** Close clients and stop the primary and standby (the proxy is the binding's engine). */
+  close(): Promise<void>;
+}
+
+/** A store of the distance part: its engine is the proxy; it starts the path behind it. */
+export interface DistanceBinding extends Binding {
+  readonly domain: string;
+  /** Commit levels timed against a synchronous standby (the `mode` column: `sync_<level>`). */
+  readonly syncLevels: readonly string[];
+  /** Start a path behind the started proxy, with a synchronous or an asynchronous standby. */
+  open(proxy: Engine, standby: "sync" | "async"): Promise<ReplicationPath>;
+}

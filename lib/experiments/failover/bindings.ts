@@ -5,13 +5,17 @@
  * @module
  */
 
-import type { FailoverBinding } from "./binding.ts";
+import type { DistanceBinding, FailoverBinding } from "./binding.ts";
 import { patroniBinding } from "./postgres.ts";
 import { sentinelBinding } from "./redis.ts";
 import { galeraBinding, type MultiPrimaryBinding } from "./galera.ts";
+import { postgresDistanceBinding } from "./postgres_distance.ts";
 
 /** Every binding, in run order. */
 export const FAILOVER_BINDINGS: readonly FailoverBinding[] = [patroniBinding, sentinelBinding];
 
 /** Multi-primary stores (the read-modify-write part). */
 export const MULTI_PRIMARY_BINDINGS: readonly MultiPrimaryBinding[] = [galeraBinding];
+
+/** Stores of the distance part (replication through a proxy that adds a round trip). */
+export const DISTANCE_BINDINGS: readonly DistanceBinding[] = [postgresDistanceBinding];

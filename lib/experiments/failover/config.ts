@@ -9,8 +9,8 @@
 import { selectBindings } from "../binding.ts";
 import type { ExperimentParams } from "../params.ts";
 import { getScale } from "../../workload/scales.ts";
-import type { FailoverBinding, FaultKind } from "./binding.ts";
-import { FAILOVER_BINDINGS, MULTI_PRIMARY_BINDINGS } from "./bindings.ts";
+import type { DistanceBinding, FailoverBinding, FaultKind } from "./binding.ts";
+import { DISTANCE_BINDINGS, FAILOVER_BINDINGS, MULTI_PRIMARY_BINDINGS } from "./bindings.ts";
 import type { MultiPrimaryBinding } from "./galera.ts";
 import type { ScenarioTiming } from "./scenario.ts";
 
@@ -27,6 +27,23 @@ export interface FailoverConfig extends ExperimentParams {
     durationMs: number;
     /** Single-row commits timed per variant of the commit-cost step. */
     commits: number;
+  };
+  /** Stores of the distance part (replication through a proxy adding a round trip). */
+  distanceBindings: readonly DistanceBinding[];
+  distance: {
+    /** Round trips swept (ms; whole numbers, ascending). */
+    rttsMs: readonly number[];
+    /** Client sessions of the commit step and of the write load before the crash. */
+    clients: number;
+    /** How long each commit level is timed at each round trip (ms). */
+    commitMs: number;
+    /** Writing before the lag is sampled (ms). */
+    warmMs: number;
+    /** Lag sampled for this long before the crash (ms), every `lagIntervalMs`. */
+    lagWindowMs: number;
+    lagIntervalMs: number;
+    /** Pause between one session's writes in the crash step (ms). */
+    paceMs: number;
   };
   /** Faults to try (each binding runs those it supports). */
   faults: readonly FaultKind[];
@@ -57,13 +74,17 @@ function fail(message: string): never {
 /** Defaults for the scale, with `options` applied and checked. */
 export function failoverConfig(
   params: ExperimentParams,
-  options: Partial<FailoverConfig> & { engines?: readonly string[] } = {},
+  options: Partial<Omit<FailoverConfig, "distance">> & {
+    engines?: readonly string[];
+    distance?: Partial<FailoverConfig["distance"]>;
+  } = {},
 ): FailoverConfig {
   const scale = getScale(params.scale).name;
   const { engines, ...rest } = options;
-  const all: (FailoverBinding | MultiPrimaryBinding)[] = [
+  const all: (FailoverBinding | MultiPrimaryBinding | DistanceBinding)[] = [
     ...FAILOVER_BINDINGS,
     ...MULTI_PRIMARY_BINDINGS,
+    ...DISTANCE_BINDINGS,
   ];
   const selected = selectBindings("failover", all, engines);
   const config: FailoverConfig = {
@@ -74,6 +95,9 @@ export function failoverConfig(
     multiPrimaryBindings: selected.filter((b): b is MultiPrimaryBinding =>
       MULTI_PRIMARY_BINDINGS.includes(b as MultiPrimaryBinding)
     ) as MultiPrimaryBinding[],
+    distanceBindings: selected.filter((b): b is DistanceBinding =>
+      DISTANCE_BINDINGS.includes(b as DistanceBinding)
+    ) as DistanceBinding[],
     multiPrimary: scale === "quick"
       ? { counters: 3, sessionsPerNode: 2, durationMs: 2500, commits: 200 }
       : { counters: 3, sessionsPerNode: 2, durationMs: 4000, commits: 500 },
@@ -83,6 +107,17 @@ export function failoverConfig(
     // loop_wait + 2 × retry_timeout <= ttl.
     engineOptions: { patroni: { ttl: 6, loopWait: 1, retryTimeout: 2 } },
     ...rest,
+    // 1 to 100 ms: a neighbouring zone to another continent. Quick keeps two points.
+    distance: {
+      rttsMs: scale === "quick" ? [1, 40] : [1, 5, 20, 50, 100],
+      clients: 4,
+      commitMs: scale === "quick" ? 800 : 1500,
+      warmMs: scale === "quick" ? 400 : 600,
+      lagWindowMs: scale === "quick" ? 800 : 1500,
+      lagIntervalMs: 5,
+      paceMs: 4,
+      ...rest.distance,
+    },
     timing: {
       ...TIMING,
       ...(scale === "quick" ? { warmMs: 800, tailMs: 800, holdMs: 2000 } : {}),
@@ -95,10 +130,32 @@ export function failoverConfig(
   for (const f of config.faults) {
     if (f !== "kill" && f !== "partition") fail(`unknown fault "${f}" (kill, partition)`);
   }
+  checkDistance(config.distance);
   for (const [k, v] of Object.entries(config.timing)) {
     if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
       fail(`timing.${k} must be > 0, got ${v}`);
     }
   }
   return config;
+}
+
+function checkDistance(d: FailoverConfig["distance"]) {
+  const r = d.rttsMs;
+  if (!Array.isArray(r) || r.length === 0) {
+    fail("distance.rttsMs must list at least one round trip");
+  }
+  r.forEach((x, i) => {
+    if (!Number.isInteger(x) || x < 0 || x > 1000) {
+      fail(`distance.rttsMs must be whole ms 0..1000, got ${x}`);
+    }
+    if (i > 0 && x <= r[i - 1]) fail(`distance.rttsMs must ascend, got ${r.join(", ")}`);
+  });
+  if (!Number.isInteger(d.clients) || d.clients < 1 || d.clients > 32) {
+    fail(`distance.clients must be an integer 1..32, got ${d.clients}`);
+  }
+  for (const k of ["commitMs", "warmMs", "lagWindowMs", "lagIntervalMs", "paceMs"] as const) {
+    if (typeof d[k] !== "number" || !Number.isFinite(d[k]) || d[k] <= 0) {
+      fail(`distance.${k} must be > 0, got ${d[k]}`);
+    }
+  }
 }

@@ -14,9 +14,13 @@ Deno.test("config: one-line errors, the plan follows the bindings", () => {
   assert.throws(() => failoverConfig(quick, { killRounds: 0 }), /^Error: failover: killRounds/);
   assert.throws(() => failoverConfig(quick, { engines: ["nope"] }), /no binding "nope"/);
   const c = failoverConfig(quick);
-  // patroni: 2 modes × (1 kill + 1 partition); redis-sentinel: 2 modes × 1 kill;
-  assert.equal(plannedSteps(c), 9); // + galera: commit cost and two read-modify-write variants
-  assert.equal(plannedSteps({ ...c, modes: ["async"], multiPrimaryBindings: [] }), 2);
+  // patroni: 2 modes × (1 kill + 1 partition); redis-sentinel: 2 modes × 1 kill; galera:
+  // commit cost and two read-modify-write variants; distance: 2 round trips × 2 steps.
+  assert.equal(plannedSteps(c), 13);
+  assert.equal(
+    plannedSteps({ ...c, modes: ["async"], multiPrimaryBindings: [], distanceBindings: [] }),
+    2,
+  );
 });
 
 Deno.test("recheck: the same history gives the same verdicts; a changed one is caught", async () => {

@@ -6,8 +6,10 @@
  * write unavailability (RTO as a client sees it), acknowledged writes missing on the surviving
  * primary (RPO), two primaries accepting writes at once, and how long a partitioned primary
  * kept acknowledging. Histories are saved beside the CSV (`failover.history.csv`) and
- * `./denow task recheck failover` judges them again. This module names no engine: the stores
- * come from ./bindings.ts.
+ * `./denow task recheck failover` judges them again. The distance part (./distance_part.ts:
+ * synchronous commit cost, asynchronous lag and the crash's RPO against the round trip of the
+ * replication stream) writes its own table. This module names no engine: the stores come from
+ * ./bindings.ts.
  *
  * @module
  */
@@ -20,9 +22,11 @@ import type { FailoverBinding, FailoverMode, FaultKind } from "./binding.ts";
 import { type FailoverConfig, failoverConfig } from "./config.ts";
 import { runScenario } from "./scenario.ts";
 import { multiPrimaryPart, multiPrimarySteps } from "./multi_primary_part.ts";
+import { distancePart, distanceSteps, FAILOVER_DISTANCE } from "./distance_part.ts";
 import { fromHistoryRows, toHistoryRow, VERDICT_METRICS, verdicts } from "./summary.ts";
 
 export { type FailoverConfig, failoverConfig } from "./config.ts";
+export { FAILOVER_DISTANCE } from "./distance_part.ts";
 
 /** The result table. */
 export const FAILOVER = "failover";
@@ -56,7 +60,8 @@ export function plannedSteps(config: FailoverConfig): number {
   return config.bindings.reduce(
     (n, b) => n + modesOf(config, b).length * scenariosPerMode(config, b),
     0,
-  ) + config.multiPrimaryBindings.length * multiPrimarySteps();
+  ) + config.multiPrimaryBindings.length * multiPrimarySteps() +
+    config.distanceBindings.length * distanceSteps(config);
 }
 
 function skip(ctx: Ctx, b: FailoverBinding, mode: FailoverMode, planned: number, reason: string) {
@@ -155,7 +160,11 @@ export async function runFailover(config: FailoverConfig, progress: Progress): P
     }
   }
   for (const b of config.multiPrimaryBindings) await multiPrimaryPart(ctx, b);
-  const tables: Tables = { [FAILOVER]: set.rows() };
+  const distance = new ResultSet(set.provenance);
+  for (const b of config.distanceBindings) {
+    await distancePart({ config, distance, progress, nextId: ctx.nextId }, b);
+  }
+  const tables: Tables = { [FAILOVER]: set.rows(), [FAILOVER_DISTANCE]: distance.rows() };
   return { tables, histories: { [FAILOVER_HISTORY]: ctx.history } };
 }
 
@@ -200,7 +209,7 @@ export const failover: Experiment<FailoverConfig> = {
   id: "failover",
   title: "high availability under crashes and network partitions",
   notebook: "08-failover-partitions",
-  tables: [FAILOVER],
+  tables: [FAILOVER, FAILOVER_DISTANCE],
   histories: [FAILOVER_HISTORY],
   module: import.meta.url,
   config: failoverConfig,

@@ -218,3 +218,51 @@ export function skipped(
     reason: String(r.reason),
   }));
 }
+
+/** Rows of the distance table for a store and mode (`sync_on`, `async` ...) at a round trip. */
+function distanceRows(
+  rows: readonly ResultRow[],
+  store: string,
+  mode: string,
+  rttMs: number,
+): ResultRow[] {
+  return rows.filter((r) => r.store === store && r.mode === mode && Number(r.rtt_ms) === rttMs);
+}
+
+/** One metric of the distance table (mean over repetitions); throws when absent. */
+export function distanceValue(
+  rows: readonly ResultRow[],
+  store: string,
+  mode: string,
+  rttMs: number,
+  metric: string,
+): number {
+  const v = distanceRows(rows, store, mode, rttMs).filter((r) => r.metric === metric)
+    .map((r) => Number(r.value));
+  if (v.length === 0) throw new Error(`failover: no ${metric} for ${store}/${mode} at ${rttMs} ms`);
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** The round trips the distance table holds, ascending. */
+export function distanceRtts(rows: readonly ResultRow[]): number[] {
+  const rtts = rows.filter((r) => r.metric !== "skipped").map((r) => Number(r.rtt_ms));
+  return [...new Set(rtts)].sort((a, b) => a - b);
+}
+
+/** A metric against the round trip, one point per store, mode and round trip (line charts). */
+export function distancePoints(
+  rows: readonly ResultRow[],
+  metric: string,
+): { rtt_ms: number; setup: string; value: number }[] {
+  const keys = new Map<string, { store: string; mode: string; rtt: number }>();
+  for (const r of rows) {
+    if (r.metric !== metric) continue;
+    const k = `${r.store}|${r.mode}|${r.rtt_ms}`;
+    keys.set(k, { store: String(r.store), mode: String(r.mode), rtt: Number(r.rtt_ms) });
+  }
+  return [...keys.values()].map((k) => ({
+    rtt_ms: k.rtt,
+    setup: `${k.store} ${k.mode}`,
+    value: distanceValue(rows, k.store, k.mode, k.rtt, metric),
+  }));
+}

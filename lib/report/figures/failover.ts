@@ -1,7 +1,8 @@
 /**
  * The ADR's figures from the failover experiment's committed rows (D8 and D4's partition
  * rows): client-visible write unavailability, acknowledged writes lost, two primaries, how
- * long an isolated primary kept acknowledging, and the timers that produced them.
+ * long an isolated primary kept acknowledging, and the timers that produced them; the
+ * distance figures (./failover_distance.ts).
  *
  * @module
  */
@@ -9,6 +10,7 @@
 import { type FigureSet, formatNumber } from "../../results/figure.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import { aggregate, settingsOf } from "../../experiments/failover/summary.ts";
+import { distanceFigures } from "./failover_distance.ts";
 
 const FILE = "failover.csv";
 type Data = Parameters<FigureSet[string]>[0];
@@ -70,6 +72,7 @@ function perScenario(): FigureSet {
 /** D8's figures (and D4's partition rows). */
 export const failoverFigures: FigureSet = {
   ...perScenario(),
+  ...distanceFigures,
   "failover.kill_rounds": on((r) =>
     String(
       new Set(r.filter((x) => x.store === "patroni" && x.fault === "kill").map((x) => x.repetition))
