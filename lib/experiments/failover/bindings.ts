@@ -8,10 +8,14 @@
 import type { FailoverBinding } from "./binding.ts";
 import { patroniBinding } from "./postgres.ts";
 import { sentinelBinding } from "./redis.ts";
-import { galeraBinding, type MultiPrimaryBinding } from "./galera.ts";
+import { galeraBinding, galeraPartitionBinding, type MultiPrimaryBinding } from "./galera.ts";
 
 /** Every binding, in run order. */
-export const FAILOVER_BINDINGS: readonly FailoverBinding[] = [patroniBinding, sentinelBinding];
+export const FAILOVER_BINDINGS: readonly FailoverBinding[] = [
+  patroniBinding,
+  sentinelBinding,
+  galeraPartitionBinding,
+];
 
-/** Multi-primary stores (the read-modify-write part). */
+/** Multi-primary stores (the read-modify-write part; a name may also be a failover binding's). */
 export const MULTI_PRIMARY_BINDINGS: readonly MultiPrimaryBinding[] = [galeraBinding];

@@ -61,19 +61,18 @@ export function failoverConfig(
 ): FailoverConfig {
   const scale = getScale(params.scale).name;
   const { engines, ...rest } = options;
+  // One name may select both a failover binding and a multi-primary one (galera).
   const all: (FailoverBinding | MultiPrimaryBinding)[] = [
     ...FAILOVER_BINDINGS,
     ...MULTI_PRIMARY_BINDINGS,
   ];
-  const selected = selectBindings("failover", all, engines);
+  if (engines) selectBindings("failover", all, engines); // the one-line error for a bad name
+  const named = <B extends { name: string }>(list: readonly B[]) =>
+    list.filter((b) => !engines || engines.includes(b.name));
   const config: FailoverConfig = {
     ...params,
-    bindings: selected.filter((b): b is FailoverBinding =>
-      FAILOVER_BINDINGS.includes(b as FailoverBinding)
-    ) as FailoverBinding[],
-    multiPrimaryBindings: selected.filter((b): b is MultiPrimaryBinding =>
-      MULTI_PRIMARY_BINDINGS.includes(b as MultiPrimaryBinding)
-    ) as MultiPrimaryBinding[],
+    bindings: named(FAILOVER_BINDINGS),
+    multiPrimaryBindings: named(MULTI_PRIMARY_BINDINGS),
     multiPrimary: scale === "quick"
       ? { counters: 3, sessionsPerNode: 2, durationMs: 2500, commits: 200 }
       : { counters: 3, sessionsPerNode: 2, durationMs: 4000, commits: 500 },
