@@ -99,11 +99,34 @@ async function startSentinel(spec: EngineSpec): Promise<Engine> {
   }
 }
 
-/** Where a server listens: loopback on a free port, or its bridge address and a socket. */
+/**
+ * Where a server listens — loopback on a free port, or its bridge address, the usual port and
+ * a Unix socket (`sock`, also the url) — and how its command line runs there (`argv`).
+ */
 function place(lab: NetLab | undefined, name: string, dir: string, port: number) {
-  if (!lab) return { host: LOOPBACK, port: freePort(), url: "", argv: [] as string[] };
+  if (!lab) {
+    const free = freePort();
+    return {
+      host: LOOPBACK,
+      port: free,
+      url: `redis://${LOOPBACK}:${free}`,
+      sock: undefined,
+      argv: (cmd: string[]) => cmd,
+    };
+  }
   const sock = `${dir}/${name}.sock`;
-  return { host: lab.host(name).address, port, url: sock, argv: lab.exec(name, []), sock };
+  return {
+    host: lab.host(name).address,
+    port,
+    url: sock,
+    sock,
+    argv: (cmd: string[]) => lab.exec(name, cmd),
+  };
+}
+
+/** A server command run where {@link place} put it. */
+function command(argv: string[]) {
+  return { cmd: argv[0], args: argv.slice(1), stopSignal: "SIGTERM" as const };
 }
 
 function launchSentinel(spec: EngineSpec, lab: NetLab | undefined, handed: () => void) {
@@ -133,7 +156,7 @@ function launchSentinel(spec: EngineSpec, lab: NetLab | undefined, handed: () =>
       const node: EngineNode = {
         ...nodeAt(name, name === "primary" ? "primary" : "replica", at.port, "", dir),
         host: at.host,
-        url: at.url || `redis://${LOOPBACK}:${at.port}`,
+        url: at.url,
       };
       const args = [
         "--port",
@@ -163,11 +186,7 @@ function launchSentinel(spec: EngineSpec, lab: NetLab | undefined, handed: () =>
           node.dataDir!,
           `${e.runDir.path}/${name}.log`,
           e.runDir,
-          () => ({
-            cmd: at.argv[0] ?? BIN,
-            args: [...at.argv.slice(1), ...(at.argv.length ? [BIN] : []), ...args],
-            stopSignal: "SIGTERM",
-          }),
+          () => command(at.argv([BIN, ...args])),
         ),
         node,
         () => redisCommand(node, "PING"),
@@ -196,7 +215,7 @@ function launchSentinel(spec: EngineSpec, lab: NetLab | undefined, handed: () =>
       const node: EngineNode = {
         ...nodeAt(name, "sentinel", port, "", dir),
         host: at.host,
-        url: at.url || `redis://${LOOPBACK}:${port}`,
+        url: at.url,
       };
       sentinels.push(node);
       await e.startNode(
@@ -207,11 +226,7 @@ function launchSentinel(spec: EngineSpec, lab: NetLab | undefined, handed: () =>
           dir,
           `${e.runDir.path}/${name}.log`,
           e.runDir,
-          () => ({
-            cmd: at.argv[0] ?? SENTINEL,
-            args: [...at.argv.slice(1), ...(at.argv.length ? [SENTINEL] : []), conf],
-            stopSignal: "SIGTERM",
-          }),
+          () => command(at.argv([SENTINEL, conf])),
         ),
         node,
         () => redisCommand(node, "PING"),
