@@ -27,8 +27,9 @@
  *   multi-primary store's ({@link isMultiPrimary}: every node takes writes by design). There the
  *   two checks above judge the sides of the fault instead of single nodes, and only writes
  *   invoked after the fault took effect (the nemesis op's completion): two primaries means both
- *   sides acknowledged such writes at once (split brain), the unavailability ends with the
- *   first such write another node acknowledged, isolated acknowledgements are the hit node's;
+ *   sides acknowledged such writes at once before the heal (split brain), the unavailability
+ *   ends with the first such write another node acknowledged, isolated acknowledgements are the
+ *   hit node's before the heal (after it, the rejoined node takes writes again by design);
  * - {@link divergence}: when the final read was made on several nodes (a multi-primary store),
  *   the ids present on some of them and missing on others;
  * - {@link lostUpdates}: P4 on the counters — two committed increments that read the same
@@ -138,6 +139,15 @@ function firstFault(ops: readonly FailoverOp[]): FailoverOp | undefined {
     .sort((a, b) => a.invokeMs - b.invokeMs)[0];
 }
 
+/** When the fault's heal was invoked (Infinity: never healed, or not a partition). */
+function healAt(ops: readonly FailoverOp[], fault: FailoverOp): number {
+  const heal =
+    ops.filter((o) =>
+      o.f === "fault" && String(o.value) === `heal ${fault.node}` && o.invokeMs > fault.invokeMs
+    ).sort((a, b) => a.invokeMs - b.invokeMs)[0];
+  return heal?.invokeMs ?? Infinity;
+}
+
 /**
  * True when more than one node acknowledged writes before the first fault: a multi-primary
  * store (a single-primary store's replicas refuse writes). Judged from the history alone, so
@@ -184,7 +194,10 @@ export function twoPrimaries(ops: readonly FailoverOp[]): TwoPrimaries {
   // Multi-primary: the hit node against the rest, on writes sent once the fault took effect.
   const fault = isMultiPrimary(ops) ? firstFault(ops) : undefined;
   const side = (o: FailoverOp) => !fault || o.node === fault.node ? o.node : `not ${fault.node}`;
-  if (fault) acked = acked.filter((o) => o.invokeMs > fault.completeMs);
+  if (fault) {
+    const healed = healAt(ops, fault);
+    acked = acked.filter((o) => o.invokeMs > fault.completeMs && o.invokeMs < healed);
+  }
   const byNode = new Map<string, FailoverOp[]>();
   for (const o of acked) byNode.set(side(o), [...(byNode.get(side(o)) ?? []), o]);
   const spans = [...byNode.entries()].map(([node, list]) => ({
@@ -256,7 +269,8 @@ export function unavailability(ops: readonly FailoverOp[]): FaultWindow[] {
       multi ? o.invokeMs > f.completeMs : o.completeMs > f.invokeMs
     );
     const next = after.find((o) => o.node !== f.node);
-    const isolated = after.filter((o) => o.node === f.node);
+    const healed = multi ? healAt(ops, f) : Infinity;
+    const isolated = after.filter((o) => o.node === f.node && o.invokeMs < healed);
     const refusal = /^partition\b/.test(String(f.value))
       ? ops.filter((o) =>
         o.f === "write" && o.node === f.node && o.outcome === "fail" && o.invokeMs > f.completeMs

@@ -179,6 +179,11 @@ Deno.test("multi-primary: sides of the cut are judged, writes in flight at the c
   assert.equal(u.unavailableMs, 4901); // the write invoked at 5000, not the one in flight
   assert.equal(u.isolatedAcks, 0);
   assert.equal(u.isolatedRefusedMs, 101); // n1 refused the write it was sent at 200
+  // After the heal the rejoined node takes writes again: neither split brain nor isolated.
+  const rejoined = [...minorityRefuses, fault("heal n1", "n1", 8000), w(10, "n1", 9000)];
+  rejoined.push(w(11, "n2", 9010));
+  assert.equal(twoPrimaries(rejoined).found, false);
+  assert.equal(unavailability(rejoined)[0].isolatedAcks, 0);
   const splitBrain = [...minorityRefuses, w(8, "n1", 5020), w(9, "n2", 5030)];
   assert.equal(twoPrimaries(splitBrain).found, true);
   assert.equal(unavailability(splitBrain)[0].isolatedAcks, 1);
