@@ -23,6 +23,15 @@
  *   handing over leaves the intervals disjoint);
  * - {@link unavailability}: from each fault to the first acknowledged write after it (the
  *   write unavailability, or RTO, a client sees), and the longest gap between acknowledgements;
+ * - a history in which several nodes acknowledged writes before the first fault is a
+ *   multi-primary store's ({@link isMultiPrimary}: every node takes writes by design). There the
+ *   two checks above judge the sides of the fault instead of single nodes, and only writes
+ *   invoked after the fault took effect (the nemesis op's completion): two primaries means both
+ *   sides acknowledged such writes at once before the heal (split brain), the unavailability
+ *   ends with the first such write another node acknowledged, isolated acknowledgements are the
+ *   hit node's before the heal (after it, the rejoined node takes writes again by design);
+ * - {@link divergence}: when the final read was made on several nodes (a multi-primary store),
+ *   the ids present on some of them and missing on others;
  * - {@link lostUpdates}: P4 on the counters — two committed increments that read the same
  *   value (one overwrote the other), and a final value below the committed increments.
  *
@@ -124,6 +133,47 @@ export function lostWrites(ops: readonly FailoverOp[]): LostWrites {
   return out;
 }
 
+/** The first kill or partition of the history (undefined: none). */
+function firstFault(ops: readonly FailoverOp[]): FailoverOp | undefined {
+  return ops.filter((o) => o.f === "fault" && /^(kill|partition)\b/.test(String(o.value)))
+    .sort((a, b) => a.invokeMs - b.invokeMs)[0];
+}
+
+/** When the fault's heal was invoked (Infinity: never healed, or not a partition). */
+function healAt(ops: readonly FailoverOp[], fault: FailoverOp): number {
+  const heal =
+    ops.filter((o) =>
+      o.f === "fault" && String(o.value) === `heal ${fault.node}` && o.invokeMs > fault.invokeMs
+    ).sort((a, b) => a.invokeMs - b.invokeMs)[0];
+  return heal?.invokeMs ?? Infinity;
+}
+
+/**
+ * True when more than one node acknowledged writes before the first fault: a multi-primary
+ * store (a single-primary store's replicas refuse writes). Judged from the history alone, so
+ * the re-check of a saved history agrees.
+ */
+export function isMultiPrimary(ops: readonly FailoverOp[]): boolean {
+  const until = firstFault(ops)?.invokeMs ?? Infinity;
+  const nodes = new Set(
+    ops.filter((o) => o.f === "write" && o.outcome === "ok" && o.completeMs < until)
+      .map((o) => o.node),
+  );
+  return nodes.size > 1;
+}
+
+/**
+ * Ids present on some nodes' final reads and missing on others (after the heal every node of a
+ * multi-primary store should hold the same ids); undefined when only one node was read.
+ */
+export function divergence(ops: readonly FailoverOp[]): number | undefined {
+  const reads = ops.filter((o) => o.f === "final_read" && o.key === 0)
+    .map((o) => decodeIds(String(o.value)));
+  if (reads.length < 2) return undefined;
+  const all = new Set(reads.flatMap((r) => [...r]));
+  return [...all].filter((id) => reads.some((r) => !r.has(id))).length;
+}
+
 /** Verdict of {@link twoPrimaries}. */
 export interface TwoPrimaries {
   /** True when two nodes accepted writes at the same time. */
@@ -140,9 +190,16 @@ export interface TwoPrimaries {
  * acknowledged a write invoked after B's first acknowledgement completed.
  */
 export function twoPrimaries(ops: readonly FailoverOp[]): TwoPrimaries {
-  const acked = ops.filter((o) => (o.f === "write" || o.f === "incr") && o.outcome === "ok");
+  let acked = ops.filter((o) => (o.f === "write" || o.f === "incr") && o.outcome === "ok");
+  // Multi-primary: the hit node against the rest, on writes sent once the fault took effect.
+  const fault = isMultiPrimary(ops) ? firstFault(ops) : undefined;
+  const side = (o: FailoverOp) => !fault || o.node === fault.node ? o.node : `not ${fault.node}`;
+  if (fault) {
+    const healed = healAt(ops, fault);
+    acked = acked.filter((o) => o.invokeMs > fault.completeMs && o.invokeMs < healed);
+  }
   const byNode = new Map<string, FailoverOp[]>();
-  for (const o of acked) byNode.set(o.node, [...(byNode.get(o.node) ?? []), o]);
+  for (const o of acked) byNode.set(side(o), [...(byNode.get(side(o)) ?? []), o]);
   const spans = [...byNode.entries()].map(([node, list]) => ({
     node,
     firstComplete: Math.min(...list.map((o) => o.completeMs)),
@@ -192,6 +249,12 @@ export interface FaultWindow {
   isolatedAckMs: number;
   /** Writes the node hit acknowledged after the fault. */
   isolatedAcks: number;
+  /**
+   * For a partition: from the fault to the first refusal (`fail`) by the node hit of a write
+   * sent after the fault took effect — when the cut-off side started saying no (ms);
+   * undefined when it never refused.
+   */
+  isolatedRefusedMs?: number;
 }
 
 /** The write unavailability after each kill or partition of the history. */
@@ -199,11 +262,22 @@ export function unavailability(ops: readonly FailoverOp[]): FaultWindow[] {
   const faults = ops.filter((o) => o.f === "fault" && /^(kill|partition)\b/.test(String(o.value)));
   const acked = ops.filter((o) => o.f === "write" && o.outcome === "ok")
     .sort((a, b) => a.completeMs - b.completeMs);
+  const multi = isMultiPrimary(ops);
   return faults.map((f) => {
-    const after = acked.filter((o) => o.completeMs > f.invokeMs);
+    // Multi-primary: a write in flight when the fault hit proves nothing about availability.
+    const after = acked.filter((o) =>
+      multi ? o.invokeMs > f.completeMs : o.completeMs > f.invokeMs
+    );
     const next = after.find((o) => o.node !== f.node);
-    const isolated = after.filter((o) => o.node === f.node);
+    const healed = multi ? healAt(ops, f) : Infinity;
+    const isolated = after.filter((o) => o.node === f.node && o.invokeMs < healed);
+    const refusal = /^partition\b/.test(String(f.value))
+      ? ops.filter((o) =>
+        o.f === "write" && o.node === f.node && o.outcome === "fail" && o.invokeMs > f.completeMs
+      ).sort((a, b) => a.completeMs - b.completeMs)[0]
+      : undefined;
     return {
+      ...(refusal ? { isolatedRefusedMs: refusal.completeMs - f.invokeMs } : {}),
       fault: String(f.value),
       atMs: f.invokeMs,
       ...(next ? { unavailableMs: next.completeMs - f.invokeMs, nextPrimary: next.node } : {}),

@@ -5,6 +5,7 @@ import {
   decodeIds,
   encodeIds,
   type FailoverOp,
+  isMultiPrimary,
   lostUpdates,
   lostWrites,
   twoPrimaries,
@@ -165,4 +166,29 @@ Deno.test("lost updates: duplicate reads and a final value short of the commits"
   assert.equal(v.sameNodeDuplicates, 0); // sessions a and b name different nodes
   assert.equal(v.missingFromFinal, 1);
   assert.match(v.examples[0], /both committed 0 -> 1/);
+});
+
+Deno.test("multi-primary: sides of the cut are judged, writes in flight at the cut are not", () => {
+  const cut = { ...fault("partition n1", "n1", 100), completeMs: 110 };
+  // Every node acknowledges before the cut; n2's write in flight at the cut completes at 106.
+  const base = [w(1, "n1", 10), w(2, "n2", 11), w(3, "n3", 12), cut, w(4, "n2", 105)];
+  const minorityRefuses = [...base, w(5, "n1", 200, "fail"), w(6, "n2", 5000), w(7, "n3", 5010)];
+  assert.equal(isMultiPrimary(minorityRefuses), true);
+  assert.equal(twoPrimaries(minorityRefuses).found, false);
+  const u = unavailability(minorityRefuses)[0];
+  assert.equal(u.unavailableMs, 4901); // the write invoked at 5000, not the one in flight
+  assert.equal(u.isolatedAcks, 0);
+  assert.equal(u.isolatedRefusedMs, 101); // n1 refused the write it was sent at 200
+  // After the heal the rejoined node takes writes again: neither split brain nor isolated.
+  const rejoined = [...minorityRefuses, fault("heal n1", "n1", 8000), w(10, "n1", 9000)];
+  rejoined.push(w(11, "n2", 9010));
+  assert.equal(twoPrimaries(rejoined).found, false);
+  assert.equal(unavailability(rejoined)[0].isolatedAcks, 0);
+  const splitBrain = [...minorityRefuses, w(8, "n1", 5020), w(9, "n2", 5030)];
+  assert.equal(twoPrimaries(splitBrain).found, true);
+  assert.equal(unavailability(splitBrain)[0].isolatedAcks, 1);
+  // A single-primary history (replicas refuse before the fault) keeps the per-node rules.
+  const single = [w(1, "n1", 10), w(2, "n2", 11, "fail"), cut, w(3, "n2", 105)];
+  assert.equal(isMultiPrimary(single), false);
+  assert.equal(unavailability(single)[0].unavailableMs, 6);
 });

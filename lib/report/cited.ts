@@ -69,6 +69,27 @@ export const EXTERNAL: Readonly<Record<string, Cited>> = {
     "×",
     "PostgreSQL bytes / ClickHouse bytes (106.5 / 15.3 GB)",
   ),
+  jepsen_galera_loss_scenarios: {
+    value: 2,
+    unit: "",
+    decimals: 0,
+    source: "Jepsen, MariaDB Galera Cluster 12.1.2 (Kyle Kingsbury), versions 12.1.2–12.2.2",
+    url: "https://jepsen.io/blog/2026-03-16-mariadb-galera-cluster-12.1.2",
+    date: "2026-03-15",
+    note: "scenarios that lost committed transactions: nodes crashing in quick succession under " +
+      "the recommended settings (no flush before acknowledgement), and process crashes with " +
+      "network partitions; the same analysis found P4 (lost update) without faults",
+  },
+  jepsen_redis_lost_pct: {
+    value: 56,
+    unit: "%",
+    decimals: 0,
+    source: "Jepsen: Redis (Kyle Kingsbury, Call me maybe), Redis Sentinel of 2013",
+    url: "https://aphyr.com/posts/283-jepsen-redis",
+    date: "2013-05-18",
+    note: "acknowledged writes lost when a five-node Sentinel cluster's primary, cut off with " +
+      "one replica from the majority, kept acknowledging until its demotion at the heal",
+  },
 };
 
 /** Requirements the platform's brief sets (not measurements). */

@@ -6,13 +6,20 @@
  * SST (rsync fails as root). Ready when every node reports `wsrep_ready = ON`,
  * `wsrep_local_state_comment = Synced` and a cluster of three.
  *
- * Clients connect over TCP as `app` (root is unix_socket-only): node urls are
+ * Clients connect as `app` (root is unix_socket-only): node urls are
  * `mysql://app:app@127.0.0.1:<port>/dsb`.
+ *
+ * Option `netns` (boolean, default false): every node runs in a network namespace of its own
+ * on a private bridge (../runtime/netns.ts), so a partition is an nftables rule; clients then
+ * reach each node through its Unix socket (`?socketPath=`), which no network namespace owns,
+ * like a client on the node's side of any partition. The engine is a {@link GaleraCluster}.
  *
  * @module
  */
 
+import { EngineError, EngineUnavailable } from "../runtime/errors.ts";
 import { NativeEngine } from "../runtime/native.ts";
+import { NetLab } from "../runtime/netns.ts";
 import { freePort, LOOPBACK, waitUntil } from "../runtime/net.ts";
 import { exists, NativeServer, requireBinary, runTool } from "../runtime/process.ts";
 import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
@@ -42,36 +49,88 @@ async function synced(node: EngineNode, size: number) {
   }
 }
 
+/** A Galera engine started with `netns`: its lab, to partition nodes. */
+export interface GaleraCluster extends Engine {
+  readonly lab: NetLab;
+}
+
+/** The Galera cluster behind an engine started with `netns` (or a one-line error). */
+export function asGaleraCluster(engine: Engine): GaleraCluster {
+  if (!(engine as Partial<GaleraCluster>).lab) {
+    throw new EngineError(`${engine.engine} was not started with options.netns`);
+  }
+  return engine as GaleraCluster;
+}
+
+const NAMES = ["n1", "n2", "n3"];
+
+async function uidGid(user: string): Promise<[number, number]> {
+  const id = (flag: string) => runTool("id", { cmd: "id", args: [flag, user] }).then(Number);
+  return [await id("-u"), await id("-g")];
+}
+
 async function startGalera(spec: EngineSpec): Promise<Engine> {
   requireBinary(SERVER, "mariadb-server");
   requireBinary(PROVIDER, "galera-4");
-  return await NativeEngine.launch("galera", spec, async (e) => {
+  const netns = spec.options?.netns ?? false;
+  if (typeof netns !== "boolean") {
+    throw new EngineError(`galera: options.netns must be a boolean, got ${netns}`);
+  }
+  let lab: NetLab | undefined;
+  if (netns) {
+    const why = await NetLab.unavailable();
+    if (why) throw new EngineUnavailable(`galera in network namespaces skipped: ${why}`);
+    lab = await NetLab.create(NAMES);
+  }
+  let labHanded = false;
+  try {
+    return await launchGalera(spec, lab, () => (labHanded = true));
+  } catch (err) {
+    if (lab && !labHanded) await lab.delete();
+    throw err;
+  }
+}
+
+function launchGalera(spec: EngineSpec, lab: NetLab | undefined, handed: () => void) {
+  return NativeEngine.launch("galera", spec, async (e) => {
+    if (lab) {
+      handed();
+      e.addCleanup(() => lab.delete(), () => lab.deleteNow());
+    }
+    // In namespaces the nodes run as mysql and join by rsync (about 5 s); as root rsync fails
+    // and mariabackup sleeps 10 s per joiner (ENGINES.md).
+    const user = lab ? "mysql" : "root";
+    const sst = lab ? "rsync" : "mariabackup";
     e.settings = {
-      wsrep_sst_method: "mariabackup",
+      wsrep_sst_method: sst,
       binlog_format: "ROW",
       innodb_autoinc_lock_mode: "2",
+      ...(lab ? { network: "netns" } : {}),
     };
-    const ports = [1, 2, 3].map(() => ({
-      sql: freePort(),
-      gcomm: freePort(),
-      ist: freePort(),
-      sst: freePort(),
+    // In namespaces every node has its own addresses, so the usual ports do.
+    const ports = NAMES.map((name) => ({
+      addr: lab ? lab.host(name).address : LOOPBACK,
+      sql: lab ? 3306 : freePort(),
+      gcomm: lab ? 4567 : freePort(),
+      ist: lab ? 4568 : freePort(),
+      sst: lab ? 4444 : freePort(),
     }));
-    const cluster = `gcomm://${ports.map((p) => `${LOOPBACK}:${p.gcomm}`).join(",")}`;
+    const cluster = `gcomm://${ports.map((p) => `${p.addr}:${p.gcomm}`).join(",")}`;
     const nodes: EngineNode[] = [];
     for (const [i, p] of ports.entries()) {
-      const name = `n${i + 1}`;
-      const dir = await e.runDir.subdir(name);
+      const name = NAMES[i];
+      const dir = await e.runDir.subdir(name, user);
       await Deno.mkdir(`${dir}/data`);
+      if (user !== "root") await Deno.chown(`${dir}/data`, ...(await uidGid(user)));
       const cnf = `${dir}/my.cnf`;
       await Deno.writeTextFile(
         cnf,
         [
           "[mysqld]",
-          "user=root",
+          `user=${user}`,
           `datadir=${dir}/data`,
           `port=${p.sql}`,
-          `bind-address=${LOOPBACK}`,
+          `bind-address=${p.addr}`,
           `socket=${dir}/mysqld.sock`,
           `pid-file=${dir}/mysqld.pid`,
           `tmpdir=${dir}`,
@@ -87,11 +146,11 @@ async function startGalera(spec: EngineSpec): Promise<Engine> {
           "wsrep-cluster-name=dsbench",
           `wsrep-node-name=${name}`,
           `wsrep-cluster-address=${cluster}`,
-          `wsrep-node-address=${LOOPBACK}:${p.gcomm}`,
-          `wsrep-node-incoming-address=${LOOPBACK}:${p.sql}`,
-          `wsrep-provider-options="base_port=${p.gcomm};gmcast.listen_addr=tcp://${LOOPBACK}:${p.gcomm};ist.recv_addr=${LOOPBACK}:${p.ist};gcache.size=64M"`,
-          `wsrep-sst-receive-address=${LOOPBACK}:${p.sst}`,
-          "wsrep-sst-method=mariabackup", // rsync fails as root (ENGINES.md)
+          `wsrep-node-address=${p.addr}:${p.gcomm}`,
+          `wsrep-node-incoming-address=${p.addr}:${p.sql}`,
+          `wsrep-provider-options="base_port=${p.gcomm};gmcast.listen_addr=tcp://${p.addr}:${p.gcomm};ist.recv_addr=${p.addr}:${p.ist};gcache.size=64M"`,
+          `wsrep-sst-receive-address=${p.addr}:${p.sst}`,
+          `wsrep-sst-method=${sst}`,
           "[client]",
           `socket=${dir}/mysqld.sock`,
           "[sst]",
@@ -105,24 +164,27 @@ async function startGalera(spec: EngineSpec): Promise<Engine> {
           cmd: INSTALL_DB,
           args: [
             "--no-defaults",
-            "--user=root",
+            `--user=${user}`,
             `--datadir=${dir}/data`,
             "--auth-root-authentication-method=socket",
             "--skip-test-db",
           ],
         });
       }
+      const sock = `${dir}/mysqld.sock`;
       const node: EngineNode = {
         name,
         role: i === 0 ? "primary" : "member",
-        host: LOOPBACK,
+        host: p.addr,
         port: p.sql,
-        url: `mysql://app:app@${LOOPBACK}:${p.sql}/dsb`,
+        url: lab
+          ? `mysql://app:app@localhost/dsb?socketPath=${encodeURIComponent(sock)}`
+          : `mysql://app:app@${LOOPBACK}:${p.sql}/dsb`,
         dataDir: `${dir}/data`,
       };
       nodes.push(node);
       const args = [`--defaults-file=${cnf}`, ...(i === 0 ? ["--wsrep-new-cluster"] : [])];
-      const sock = `${dir}/mysqld.sock`;
+      const argv = lab ? lab.exec(name, [SERVER]) : [SERVER];
       const server = new NativeServer(
         name,
         node.role,
@@ -131,8 +193,8 @@ async function startGalera(spec: EngineSpec): Promise<Engine> {
         `${e.runDir.path}/${name}.log`,
         e.runDir,
         () => ({
-          cmd: SERVER,
-          args: [...args, `--log-error=${dir}/error.log`],
+          cmd: argv[0],
+          args: [...argv.slice(1), ...args, `--log-error=${dir}/error.log`],
           stopSignal: "SIGTERM",
         }),
       );
@@ -152,7 +214,9 @@ async function startGalera(spec: EngineSpec): Promise<Engine> {
             "-uroot",
             "-e",
             "create database dsb; create user app@'127.0.0.1' identified by 'app'; " +
-            "grant all on *.* to app@'127.0.0.1'",
+            "grant all on *.* to app@'127.0.0.1'; " +
+            // Unix-socket clients (the netns topology) log in as app@localhost.
+            "create user app@localhost identified by 'app'; grant all on *.* to app@localhost",
           ],
         });
       } else {
@@ -166,6 +230,7 @@ async function startGalera(spec: EngineSpec): Promise<Engine> {
     e.version = v[0].v.split("-")[0];
     const g = await wsrepStatus(nodes[0]);
     e.settings.galera = g.wsrep_provider_version?.split("(")[0] ?? "";
+    if (lab) Object.assign(e, { lab });
   });
 }
 

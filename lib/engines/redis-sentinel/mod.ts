@@ -6,13 +6,20 @@
  * names stay, the roles move — ask the sentinels ({@link sentinelPrimary}).
  *
  * Options (`EngineSpec.options`): `downAfterMs` (default 1000: ENGINES.md's value, failover in
- * about 2.4 s), `failoverTimeoutMs` (default 5000).
+ * about 2.4 s), `failoverTimeoutMs` (default 5000), `netns` (boolean, default false): every
+ * server runs in a network namespace of its own on a private bridge (../runtime/netns.ts), so
+ * a partition is an nftables rule ({@link asSentinelLab}); servers then listen on their bridge
+ * address (the usual ports: every namespace has its own) and on a Unix socket, which is the
+ * node `url` clients use — a client in the runner reaches every node whatever the partition,
+ * like a client on the node's side. Sentinels name nodes by bridge address then, so match a
+ * node by host and port.
  *
  * @module
  */
 
-import { EngineError } from "../runtime/errors.ts";
+import { EngineError, EngineUnavailable } from "../runtime/errors.ts";
 import { NativeEngine, nodeAt, stringSettings } from "../runtime/native.ts";
+import { NetLab } from "../runtime/netns.ts";
 import { freePort, LOOPBACK, waitUntil } from "../runtime/net.ts";
 import { missingDebianBinary, NativeServer, requireBinary } from "../runtime/process.ts";
 import type { Engine, EngineDefinition, EngineNode, EngineSpec } from "../types.ts";
@@ -54,9 +61,75 @@ export function sentinelsOf(engine: Engine): EngineNode[] {
   return engine.nodes.filter((n) => n.role === "sentinel");
 }
 
+/** A sentinel engine started with `netns`: its lab, to partition nodes. */
+export interface SentinelLab extends Engine {
+  readonly lab: NetLab;
+}
+
+/** The lab behind an engine started with `netns` (or a one-line error). */
+export function asSentinelLab(engine: Engine): SentinelLab {
+  if (!(engine as Partial<SentinelLab>).lab) {
+    throw new EngineError(`${engine.engine} was not started with options.netns`);
+  }
+  return engine as SentinelLab;
+}
+
+const DATA = ["primary", "replica1", "replica2"];
+const SENTINELS = ["sentinel1", "sentinel2", "sentinel3"];
+
 async function startSentinel(spec: EngineSpec): Promise<Engine> {
   requireBinary(BIN, "redis-server");
   requireBinary(SENTINEL, "redis-sentinel");
+  const netns = spec.options?.netns ?? false;
+  if (typeof netns !== "boolean") {
+    throw new EngineError(`redis-sentinel: options.netns must be a boolean, got ${netns}`);
+  }
+  let lab: NetLab | undefined;
+  if (netns) {
+    const why = await NetLab.unavailable();
+    if (why) throw new EngineUnavailable(`redis-sentinel in network namespaces skipped: ${why}`);
+    lab = await NetLab.create([...DATA, ...SENTINELS]);
+  }
+  let handed = false;
+  try {
+    return await launchSentinel(spec, lab, () => (handed = true));
+  } catch (err) {
+    if (lab && !handed) await lab.delete();
+    throw err;
+  }
+}
+
+/**
+ * Where a server listens — loopback on a free port, or its bridge address, the usual port and
+ * a Unix socket (`sock`, also the url) — and how its command line runs there (`argv`).
+ */
+function place(lab: NetLab | undefined, name: string, dir: string, port: number) {
+  if (!lab) {
+    const free = freePort();
+    return {
+      host: LOOPBACK,
+      port: free,
+      url: `redis://${LOOPBACK}:${free}`,
+      sock: undefined,
+      argv: (cmd: string[]) => cmd,
+    };
+  }
+  const sock = `${dir}/${name}.sock`;
+  return {
+    host: lab.host(name).address,
+    port,
+    url: sock,
+    sock,
+    argv: (cmd: string[]) => lab.exec(name, cmd),
+  };
+}
+
+/** A server command run where {@link place} put it. */
+function command(argv: string[]) {
+  return { cmd: argv[0], args: argv.slice(1), stopSignal: "SIGTERM" as const };
+}
+
+function launchSentinel(spec: EngineSpec, lab: NetLab | undefined, handed: () => void) {
   const downAfter = ms(spec, "downAfterMs", 1000);
   const failoverTimeout = ms(spec, "failoverTimeoutMs", 5000);
   const settings: Record<string, string> = {
@@ -64,28 +137,32 @@ async function startSentinel(spec: EngineSpec): Promise<Engine> {
     appendonly: "no",
     ...stringSettings(spec),
   };
-  return await NativeEngine.launch("redis-sentinel", spec, async (e) => {
+  return NativeEngine.launch("redis-sentinel", spec, async (e) => {
+    if (lab) {
+      handed();
+      e.addCleanup(() => lab.delete(), () => lab.deleteNow());
+    }
     e.settings = {
       ...settings,
       down_after_ms: String(downAfter),
       failover_timeout_ms: String(failoverTimeout),
       quorum: "2",
+      ...(lab ? { network: "netns" } : {}),
     };
     const dataNodes: EngineNode[] = [];
-    for (const name of ["primary", "replica1", "replica2"]) {
-      const port = freePort();
-      const node = nodeAt(
-        name,
-        name === "primary" ? "primary" : "replica",
-        port,
-        `redis://${LOOPBACK}:${port}`,
-        await e.runDir.subdir(name),
-      );
+    for (const name of DATA) {
+      const dir = await e.runDir.subdir(name);
+      const at = place(lab, name, dir, 6379);
+      const node: EngineNode = {
+        ...nodeAt(name, name === "primary" ? "primary" : "replica", at.port, "", dir),
+        host: at.host,
+        url: at.url,
+      };
       const args = [
         "--port",
-        String(port),
+        String(at.port),
         "--bind",
-        LOOPBACK,
+        at.host,
         "--dir",
         node.dataDir!,
         "--daemonize",
@@ -93,44 +170,53 @@ async function startSentinel(spec: EngineSpec): Promise<Engine> {
         // Without this a replica's first full sync waits 5 s for more replicas to join.
         "--repl-diskless-sync-delay",
         "0",
+        // A bridge address is not loopback: without a password protected mode refuses it.
+        ...(at.sock ? ["--protected-mode", "no", "--unixsocket", at.sock] : []),
       ];
-      if (name !== "primary") args.push("--replicaof", LOOPBACK, String(dataNodes[0].port));
+      if (name !== "primary") {
+        args.push("--replicaof", dataNodes[0].host, String(dataNodes[0].port));
+      }
       for (const [k, v] of Object.entries(settings)) args.push(`--${k}`, v);
       dataNodes.push(node);
       await e.startNode(
         new NativeServer(
           name,
           node.role,
-          port,
+          at.port,
           node.dataDir!,
           `${e.runDir.path}/${name}.log`,
           e.runDir,
-          () => ({ cmd: BIN, args, stopSignal: "SIGTERM" }),
+          () => command(at.argv([BIN, ...args])),
         ),
         node,
         () => redisCommand(node, "PING"),
       );
     }
     const sentinels: EngineNode[] = [];
-    for (let i = 1; i <= 3; i++) {
-      const port = freePort();
-      const name = `sentinel${i}`;
+    for (const name of SENTINELS) {
       const dir = await e.runDir.subdir(name);
+      const at = place(lab, name, dir, 26379);
+      const port = at.port;
       const conf = `${dir}/sentinel.conf`; // sentinel rewrites its own config: writable
       await Deno.writeTextFile(
         conf,
         [
           `port ${port}`,
-          `bind ${LOOPBACK}`,
+          `bind ${at.host}`,
+          ...(at.sock ? ["protected-mode no", `unixsocket ${at.sock}`] : []),
           `dir ${dir}`,
-          `sentinel monitor ${MASTER_NAME} ${LOOPBACK} ${dataNodes[0].port} 2`,
+          `sentinel monitor ${MASTER_NAME} ${dataNodes[0].host} ${dataNodes[0].port} 2`,
           `sentinel down-after-milliseconds ${MASTER_NAME} ${downAfter}`,
           `sentinel failover-timeout ${MASTER_NAME} ${failoverTimeout}`,
           `sentinel parallel-syncs ${MASTER_NAME} 1`,
           "",
         ].join("\n"),
       );
-      const node = nodeAt(name, "sentinel", port, `redis://${LOOPBACK}:${port}`, dir);
+      const node: EngineNode = {
+        ...nodeAt(name, "sentinel", port, "", dir),
+        host: at.host,
+        url: at.url,
+      };
       sentinels.push(node);
       await e.startNode(
         new NativeServer(
@@ -140,7 +226,7 @@ async function startSentinel(spec: EngineSpec): Promise<Engine> {
           dir,
           `${e.runDir.path}/${name}.log`,
           e.runDir,
-          () => ({ cmd: SENTINEL, args: [conf], stopSignal: "SIGTERM" }),
+          () => command(at.argv([SENTINEL, conf])),
         ),
         node,
         () => redisCommand(node, "PING"),
@@ -157,6 +243,7 @@ async function startSentinel(spec: EngineSpec): Promise<Engine> {
     }, { timeoutMs: e.timeoutMs, intervalMs: 100 });
     e.version =
       parseRedisInfo(String(await redisCommand(dataNodes[0], "INFO", "server"))).redis_version;
+    if (lab) Object.assign(e, { lab });
   });
 }
 

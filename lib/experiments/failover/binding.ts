@@ -19,6 +19,10 @@ export interface FailoverMode {
   name: string;
   /** Spec options merged into the binding's (e.g. `{ synchronousMode: true }`). */
   options?: Readonly<Record<string, unknown>>;
+  /** Server settings merged into the binding's (e.g. Redis's `min-replicas-to-write`). */
+  settings?: Readonly<Record<string, string | number>>;
+  /** The faults this mode takes (default all of the binding's). */
+  faults?: readonly FaultKind[];
 }
 
 /** The faults a store's engine can take here. */
@@ -48,6 +52,11 @@ export interface FailoverStore {
   settle(timeoutMs: number): Promise<void>;
   /** The ids present on the current primary. */
   readIds(): Promise<number[]>;
+  /**
+   * The ids present on one node, for a store whose every node serves reads (multi-primary):
+   * the scenario reads each node after the heal, and the checker compares them (divergence).
+   */
+  readIdsOn?(node: string): Promise<number[]>;
   /** The last lines of the nodes' own logs, for a scenario that went unexpectedly. */
   diagnose?(): string;
   /** Close the client connections. */
@@ -62,6 +71,11 @@ export interface FailoverBinding extends Binding {
   readonly modes: readonly FailoverMode[];
   /** Faults it can take here. */
   readonly faults: readonly FaultKind[];
+  /**
+   * Engine options an engine start needs for a fault (a partition needs the nodes in network
+   * namespaces), merged in only for the starts that serve that fault.
+   */
+  readonly faultOptions?: Readonly<Partial<Record<FaultKind, Readonly<Record<string, unknown>>>>>;
   /**
    * True when a killed node can rejoin (the store has `recover`), so one engine start serves
    * every round; otherwise each kill round starts a fresh engine.

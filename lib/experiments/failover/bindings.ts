@@ -8,13 +8,17 @@
 import type { DistanceBinding, FailoverBinding } from "./binding.ts";
 import { patroniBinding } from "./postgres.ts";
 import { sentinelBinding } from "./redis.ts";
-import { galeraBinding, type MultiPrimaryBinding } from "./galera.ts";
+import { galeraBinding, galeraPartitionBinding, type MultiPrimaryBinding } from "./galera.ts";
 import { postgresDistanceBinding } from "./postgres_distance.ts";
 
 /** Every binding, in run order. */
-export const FAILOVER_BINDINGS: readonly FailoverBinding[] = [patroniBinding, sentinelBinding];
+export const FAILOVER_BINDINGS: readonly FailoverBinding[] = [
+  patroniBinding,
+  sentinelBinding,
+  galeraPartitionBinding,
+];
 
-/** Multi-primary stores (the read-modify-write part). */
+/** Multi-primary stores (the read-modify-write part; a name may also be a failover binding's). */
 export const MULTI_PRIMARY_BINDINGS: readonly MultiPrimaryBinding[] = [galeraBinding];
 
 /** Stores of the distance part (replication through a proxy that adds a round trip). */

@@ -81,23 +81,20 @@ export function failoverConfig(
 ): FailoverConfig {
   const scale = getScale(params.scale).name;
   const { engines, ...rest } = options;
+  // One name may select both a failover binding and a multi-primary one (galera).
   const all: (FailoverBinding | MultiPrimaryBinding | DistanceBinding)[] = [
     ...FAILOVER_BINDINGS,
     ...MULTI_PRIMARY_BINDINGS,
     ...DISTANCE_BINDINGS,
   ];
-  const selected = selectBindings("failover", all, engines);
+  if (engines) selectBindings("failover", all, engines); // the one-line error for a bad name
+  const named = <B extends { name: string }>(list: readonly B[]) =>
+    list.filter((b) => !engines || engines.includes(b.name));
   const config: FailoverConfig = {
     ...params,
-    bindings: selected.filter((b): b is FailoverBinding =>
-      FAILOVER_BINDINGS.includes(b as FailoverBinding)
-    ) as FailoverBinding[],
-    multiPrimaryBindings: selected.filter((b): b is MultiPrimaryBinding =>
-      MULTI_PRIMARY_BINDINGS.includes(b as MultiPrimaryBinding)
-    ) as MultiPrimaryBinding[],
-    distanceBindings: selected.filter((b): b is DistanceBinding =>
-      DISTANCE_BINDINGS.includes(b as DistanceBinding)
-    ) as DistanceBinding[],
+    bindings: named(FAILOVER_BINDINGS),
+    multiPrimaryBindings: named(MULTI_PRIMARY_BINDINGS),
+    distanceBindings: named(DISTANCE_BINDINGS),
     multiPrimary: scale === "quick"
       ? { counters: 3, sessionsPerNode: 2, durationMs: 2500, commits: 200 }
       : { counters: 3, sessionsPerNode: 2, durationMs: 4000, commits: 500 },

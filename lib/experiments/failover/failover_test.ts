@@ -1,5 +1,7 @@
 // The failover experiment: configuration errors, the plan, the re-check on saved histories
-// (agreeing and disagreeing), and one real Patroni crash and one real partition at quick scale.
+// (agreeing and disagreeing), and real crashes and partitions at quick scale: Patroni killed
+// and partitioned, a Galera node cut off from the other two, a Redis primary cut off from its
+// replicas and sentinels.
 import assert from "node:assert/strict";
 import { experimentParams } from "../params.ts";
 import { recordingProgress } from "../testing.ts";
@@ -14,9 +16,13 @@ Deno.test("config: one-line errors, the plan follows the bindings", () => {
   assert.throws(() => failoverConfig(quick, { killRounds: 0 }), /^Error: failover: killRounds/);
   assert.throws(() => failoverConfig(quick, { engines: ["nope"] }), /no binding "nope"/);
   const c = failoverConfig(quick);
-  // patroni: 2 modes × (1 kill + 1 partition); redis-sentinel: 2 modes × 1 kill; galera:
-  // commit cost and two read-modify-write variants; distance: 2 round trips × 2 steps.
-  assert.equal(plannedSteps(c), 13);
+  // patroni: 2 modes × (1 kill + 1 partition); redis-sentinel: 2 modes × (1 kill + 1
+  // partition) + min_replicas × 1 partition; galera: 1 partition, commit cost and two
+  // read-modify-write variants; distance: 2 round trips × 2 steps.
+  assert.equal(plannedSteps(c), 17);
+  // One name selects both of galera's bindings.
+  const g = failoverConfig(quick, { engines: ["galera"] });
+  assert.deepEqual([g.bindings.length, g.multiPrimaryBindings.length], [1, 1]);
   assert.equal(
     plannedSteps({ ...c, modes: ["async"], multiPrimaryBindings: [], distanceBindings: [] }),
     2,
@@ -118,6 +124,73 @@ Deno.test({
       assert.equal(m(fault, "phantom_writes"), 0);
       assert.ok(Number(m(fault, "unavailable_ms")) > 500, `${fault}: a failover takes time`);
     }
+    assert.deepEqual(recheckFailover(out.histories, out.tables).mismatches, []);
+  },
+});
+
+Deno.test({
+  name: "real: a Galera node cut off from the other two (quick)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const config = failoverConfig(quick, { engines: ["galera"], multiPrimaryBindings: [] });
+    const { seen, progress } = recordingProgress();
+    const out = await runFailover(config, progress);
+    const rows = out.tables[FAILOVER];
+    if (seen.skipped.length) {
+      assert.match(seen.skipped[0][1], /namespace|root/);
+      return;
+    }
+    assert.deepEqual(seen.steps, ["galera/multi_primary/partition/0"]);
+    const m = (metric: string) => rows.find((r) => r.metric === metric)?.value;
+    assert.equal(m("takeover"), 1, "the majority took writes again");
+    assert.ok(Number(m("acked_writes")) > 50);
+    assert.equal(m("phantom_writes"), 0);
+    assert.equal(m("lost_acked_writes"), 0, "the majority's writes survive the heal");
+    assert.equal(m("diverged_ids"), 0, "every node holds the same ids after the heal");
+    assert.equal(m("two_primaries"), 0, "the minority refused writes");
+    assert.ok(Number(m("failed_writes")) > 0, "the minority refused some writes");
+    assert.deepEqual(recheckFailover(out.histories, out.tables).mismatches, []);
+  },
+});
+
+Deno.test({
+  name: "real: a Redis primary cut off from its replicas and sentinels, with and without " +
+    "min-replicas-to-write (quick)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const config = failoverConfig(quick, {
+      engines: ["redis-sentinel"],
+      faults: ["partition"],
+      modes: ["no_wait", "min_replicas"],
+    });
+    const { seen, progress } = recordingProgress();
+    const out = await runFailover(config, progress);
+    const rows = out.tables[FAILOVER];
+    if (seen.skipped.length) {
+      assert.match(seen.skipped[0][1], /namespace|root/);
+      return;
+    }
+    assert.deepEqual(seen.steps, [
+      "redis-sentinel/no_wait/partition/0",
+      "redis-sentinel/min_replicas/partition/0",
+    ]);
+    const m = (mode: string, metric: string) =>
+      rows.find((r) => r.mode === mode && r.metric === metric)?.value;
+    for (const mode of ["no_wait", "min_replicas"]) {
+      assert.equal(m(mode, "takeover"), 1, `${mode}: a replica was promoted`);
+      assert.equal(m(mode, "phantom_writes"), 0);
+    }
+    // The classic split brain: the cut-off primary went on acknowledging, the heal lost it.
+    assert.ok(Number(m("no_wait", "isolated_acks")) > 0, "no_wait: the old primary acked");
+    assert.ok(Number(m("no_wait", "lost_acked_writes")) > 0, "no_wait: acked writes were lost");
+    // min-replicas-max-lag 1: the old primary stops within about two seconds of the cut.
+    assert.ok(Number(m("min_replicas", "isolated_refused_ms")) < 4000, "min_replicas refuses");
+    assert.ok(
+      Number(m("min_replicas", "isolated_ack_ms")) < Number(m("no_wait", "isolated_ack_ms")),
+      "min_replicas: the old primary stopped acknowledging sooner",
+    );
     assert.deepEqual(recheckFailover(out.histories, out.tables).mismatches, []);
   },
 });

@@ -1,17 +1,23 @@
 /**
- * MariaDB Galera bound to the failover experiment's multi-primary part: read-modify-write
- * increments of hot counters from every node at once (the P4 lost-update check), certification
- * conflicts counted, and the commit cost of synchronous replication against the same server
- * committing without it (`SET SESSION wsrep_on = OFF`).
+ * MariaDB Galera bound to the failover experiment twice. The multi-primary part:
+ * read-modify-write increments of hot counters from every node at once (the P4 lost-update
+ * check), certification conflicts counted, and the commit cost of synchronous replication
+ * against the same server committing without it (`SET SESSION wsrep_on = OFF`). And the
+ * partition scenario ({@link galeraPartitionBinding}): the three nodes in network namespaces,
+ * one cut off from the other two; writes are autocommit `INSERT INTO w(id)` through each node.
+ * A node outside the primary component refuses them (errno 1047, "WSREP has not yet prepared
+ * node for application use"), a certification failure rolls one back (1213): both definite.
  *
  * @module
  */
 
 import type mysql from "mysql2/promise";
-import type { Engine } from "../../engines/mod.ts";
+import type { Engine, EngineNode } from "../../engines/mod.ts";
 import { connectMariadb, queryMariadb } from "../../engines/mariadb/client.ts";
-import { wsrepStatus } from "../../engines/galera/mod.ts";
+import { asGaleraCluster, wsrepStatus } from "../../engines/galera/mod.ts";
+import { waitUntil } from "../../engines/runtime/net.ts";
 import type { Binding } from "../binding.ts";
+import { type FailoverBinding, type FailoverStore, Refused } from "./binding.ts";
 
 /** An increment's outcome: committed, rolled back (certification or deadlock), unknown. */
 export interface Increment {
@@ -128,4 +134,147 @@ export const galeraBinding: MultiPrimaryBinding = {
   engine: "galera",
   domain: "orders",
   open: (engine) => Promise.resolve(new GaleraStore(engine)),
+};
+
+/** Server errors after which the statement is known not to have committed. */
+const DEFINITE_ERRNO = new Set([
+  1047, // ER_UNKNOWN_COM_ERROR: not in the primary component (wsrep_ready OFF)
+  1213, // deadlock or certification failure: rolled back
+  1205, // lock wait timeout
+]);
+
+class GaleraFailoverStore implements FailoverStore {
+  private clients = new Map<string, mysql.Connection>();
+  readonly nodes: string[];
+
+  constructor(private readonly engine: Engine) {
+    this.nodes = engine.nodes.map((n) => n.name);
+  }
+
+  private node(name: string): EngineNode {
+    return this.engine.nodes.find((n) => n.name === name)!;
+  }
+
+  async setup() {
+    await queryMariadb(this.engine.nodes[0], "create table w (id int primary key)");
+  }
+
+  /** Every node is a primary; the fault hits the first one that is synced. */
+  async primary() {
+    for (const n of this.engine.nodes) {
+      const s = await wsrepStatus(n).catch(() => undefined);
+      if (s?.wsrep_ready === "ON" && s.wsrep_local_state_comment === "Synced") return n.name;
+    }
+    throw new Error("no Galera node is synced");
+  }
+
+  private async client(name: string): Promise<mysql.Connection> {
+    const existing = this.clients.get(name);
+    if (existing) return existing;
+    try {
+      const c = await connectMariadb(this.node(name), {
+        connectTimeout: 1000,
+        multipleStatements: false,
+      });
+      c.on("error", () => this.drop(name, c));
+      this.clients.set(name, c);
+      return c;
+    } catch (err) {
+      throw new Refused(`connect ${name}: ${(err as Error).message}`);
+    }
+  }
+
+  private drop(name: string, c: mysql.Connection) {
+    if (this.clients.get(name) === c) this.clients.delete(name);
+    c.destroy();
+  }
+
+  async write(name: string, id: number, timeoutMs: number) {
+    const c = await this.client(name);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        c.query("insert into w (id) values (?)", [id]),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timeout after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (err) {
+      if (DEFINITE_ERRNO.has((err as { errno?: number }).errno ?? 0)) {
+        throw new Refused((err as Error).message);
+      }
+      this.drop(name, c); // hung or broken: never reuse it
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async kill(name: string) {
+    const c = this.clients.get(name);
+    if (c) this.drop(name, c);
+    await this.engine.kill(name);
+  }
+
+  async partition(name: string) {
+    await asGaleraCluster(this.engine).lab.partition(name);
+  }
+
+  async heal(name: string) {
+    await asGaleraCluster(this.engine).lab.heal(name);
+  }
+
+  async settle(timeoutMs: number) {
+    await waitUntil(async () => {
+      for (const n of this.engine.nodes) {
+        const s = await wsrepStatus(n);
+        if (s.wsrep_local_state_comment !== "Synced" || Number(s.wsrep_cluster_size) !== 3) {
+          throw new Error(
+            `${n.name}: ${s.wsrep_local_state_comment}, size ${s.wsrep_cluster_size}`,
+          );
+        }
+      }
+    }, { timeoutMs, intervalMs: 200 });
+  }
+
+  async readIds() {
+    return await this.readIdsOn(await this.primary());
+  }
+
+  async readIdsOn(name: string) {
+    const rows = await queryMariadb<{ id: number }[]>(this.node(name), "select id from w");
+    return rows.map((r) => Number(r.id));
+  }
+
+  diagnose(): string {
+    return this.engine.nodes.map((n) => {
+      let text = "";
+      try {
+        text = Deno.readTextFileSync(`${n.dataDir}/../error.log`);
+      } catch { /* not written yet */ }
+      const lines = text.split("\n").filter((l) => /WSREP|ERROR/.test(l)).slice(-3);
+      return `${n.name}: ${lines.join(" | ")}`;
+    }).join("\n");
+  }
+
+  close() {
+    for (const [name, c] of [...this.clients]) this.drop(name, c);
+    return Promise.resolve();
+  }
+}
+
+/**
+ * Galera's partition scenario: three nodes in network namespaces (engine option `netns`), the
+ * first synced node cut off from the other two. Galera's own timers (evs.suspect_timeout 5 s by
+ * default) decide when the minority stops taking writes and the majority resumes.
+ */
+export const galeraPartitionBinding: FailoverBinding = {
+  name: "galera",
+  engine: "galera",
+  domain: "orders",
+  modes: [{ name: "multi_primary" }],
+  faults: ["partition"],
+  faultOptions: { partition: { netns: true } },
+  recovers: false,
+  open: (engine) => Promise.resolve(new GaleraFailoverStore(engine)),
 };

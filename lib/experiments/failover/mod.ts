@@ -45,20 +45,20 @@ function modesOf(config: FailoverConfig, b: FailoverBinding): FailoverMode[] {
   return b.modes.filter((m) => !config.modes || config.modes.includes(m.name));
 }
 
-function faultsOf(config: FailoverConfig, b: FailoverBinding): FaultKind[] {
-  return config.faults.filter((f) => b.faults.includes(f));
+function faultsOf(config: FailoverConfig, b: FailoverBinding, mode: FailoverMode): FaultKind[] {
+  return config.faults.filter((f) => b.faults.includes(f) && (mode.faults ?? b.faults).includes(f));
 }
 
-/** Scenarios a binding runs per mode. */
-function scenariosPerMode(config: FailoverConfig, b: FailoverBinding): number {
-  const faults = faultsOf(config, b);
+/** Scenarios a binding runs in a mode. */
+function scenariosOf(config: FailoverConfig, b: FailoverBinding, mode: FailoverMode): number {
+  const faults = faultsOf(config, b, mode);
   return (faults.includes("kill") ? config.killRounds : 0) + (faults.includes("partition") ? 1 : 0);
 }
 
 /** Progress steps of the whole run. */
 export function plannedSteps(config: FailoverConfig): number {
   return config.bindings.reduce(
-    (n, b) => n + modesOf(config, b).length * scenariosPerMode(config, b),
+    (n, b) => n + modesOf(config, b).reduce((k, m) => k + scenariosOf(config, b, m), 0),
     0,
   ) + config.multiPrimaryBindings.length * multiPrimarySteps() +
     config.distanceBindings.length * distanceSteps(config);
@@ -83,10 +83,16 @@ async function onEngine(
   partition: boolean,
 ) {
   const planned = kills + (partition ? 1 : 0);
-  const options = { ...b.spec?.options, ...ctx.config.engineOptions[b.name], ...mode.options };
+  const options = {
+    ...b.spec?.options,
+    ...(kills > 0 ? b.faultOptions?.kill : {}),
+    ...(partition ? b.faultOptions?.partition : {}),
+    ...ctx.config.engineOptions[b.name],
+    ...mode.options,
+  };
   await withBinding(
     b,
-    { options },
+    { options, settings: { ...b.spec?.settings, ...mode.settings } },
     (reason) => skip(ctx, b, mode, planned, reason),
     async (engine) => {
       const store = await b.open(engine, mode);
@@ -148,10 +154,10 @@ export async function runFailover(config: FailoverConfig, progress: Progress): P
   const ctx: Ctx = { config, set, history: [], progress, nextId: () => ++id };
   progress.plan(plannedSteps(config));
   for (const b of config.bindings) {
-    const faults = faultsOf(config, b);
-    const kills = faults.includes("kill") ? config.killRounds : 0;
-    const partition = faults.includes("partition");
     for (const mode of modesOf(config, b)) {
+      const faults = faultsOf(config, b, mode);
+      const kills = faults.includes("kill") ? config.killRounds : 0;
+      const partition = faults.includes("partition");
       if (b.recovers) await onEngine(ctx, b, mode, kills, 0, partition);
       else {
         for (let r = 0; r < kills; r++) await onEngine(ctx, b, mode, 1, r, false);

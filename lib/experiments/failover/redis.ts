@@ -2,8 +2,14 @@
  * Redis with Sentinel bound to the failover experiment: the session store (available). A write
  * is `SADD ids <id>` on one node; in `wait` mode it is followed by `WAIT 1 <timeout>` and
  * counts as acknowledged only when a replica confirmed it (a WAIT that returns 0 leaves the
- * outcome unknown: the primary has the write, no replica is known to). A replica refuses
- * writes (READONLY); a refused connection is a definite failure.
+ * outcome unknown: the primary has the write, no replica is known to). In `min_replicas` mode
+ * the servers run with `min-replicas-to-write 1` and `min-replicas-max-lag 1`: a primary that
+ * heard from no replica for a second refuses writes (NOREPLICAS). A replica refuses writes
+ * (READONLY); a refused connection is a definite failure.
+ *
+ * The partition (the engine in network namespaces) cuts the primary off from the replicas and
+ * the sentinels while its clients still reach it: the classic split brain, in which the old
+ * primary acknowledges writes that its demotion after the heal throws away.
  *
  * @module
  */
@@ -11,7 +17,7 @@
 import type { Redis } from "ioredis";
 import type { Engine, EngineNode } from "../../engines/mod.ts";
 import { connectRedis, redisCommand } from "../../engines/redis/client.ts";
-import { sentinelPrimary, sentinelsOf } from "../../engines/redis-sentinel/mod.ts";
+import { asSentinelLab, sentinelPrimary, sentinelsOf } from "../../engines/redis-sentinel/mod.ts";
 import { waitUntil } from "../../engines/runtime/net.ts";
 import { type FailoverBinding, type FailoverMode, type FailoverStore, Refused } from "./binding.ts";
 
@@ -39,7 +45,7 @@ class SentinelStore implements FailoverStore {
 
   async primary() {
     const p = await sentinelPrimary(sentinelsOf(this.engine));
-    const n = this.dataNodes().find((d) => d.port === p.port);
+    const n = this.dataNodes().find((d) => d.host === p.host && d.port === p.port);
     if (!n) throw new Error(`the sentinels name ${p.host}:${p.port}, not a node of this engine`);
     return n.name;
   }
@@ -67,7 +73,7 @@ class SentinelStore implements FailoverStore {
       await c.sadd("ids", id);
     } catch (err) {
       const msg = (err as Error).message;
-      if (/READONLY|MASTERDOWN|LOADING/.test(msg)) throw new Refused(msg);
+      if (/READONLY|MASTERDOWN|LOADING|NOREPLICAS/.test(msg)) throw new Refused(msg);
       this.drop(name);
       throw err;
     }
@@ -89,6 +95,14 @@ class SentinelStore implements FailoverStore {
     await this.engine.kill(name);
   }
 
+  async partition(name: string) {
+    await asSentinelLab(this.engine).lab.partition(name);
+  }
+
+  async heal(name: string) {
+    await asSentinelLab(this.engine).lab.heal(name);
+  }
+
   async settle(timeoutMs: number) {
     await waitUntil(async () => {
       const p = await this.primary();
@@ -97,7 +111,11 @@ class SentinelStore implements FailoverStore {
       for (const n of this.dataNodes()) {
         if (n.name === p || this.dead.has(n.name)) continue;
         const r = await redisCommand(n, "ROLE") as unknown[];
-        if (r[0] !== "slave" || Number(r[2]) !== this.node(p).port || r[3] !== "connected") {
+        const want = this.node(p);
+        if (
+          r[0] !== "slave" || r[1] !== want.host || Number(r[2]) !== want.port ||
+          r[3] !== "connected"
+        ) {
           throw new Error(`${n.name} does not follow ${p} yet`);
         }
       }
@@ -115,14 +133,28 @@ class SentinelStore implements FailoverStore {
   }
 }
 
-/** Redis Sentinel, plain asynchronous replication and with `WAIT 1` after every write. */
+/**
+ * Redis Sentinel: plain asynchronous replication, `WAIT 1` after every write, and (partition
+ * only: after a kill it behaves as plain) `min-replicas-to-write 1`.
+ */
 export const sentinelBinding: FailoverBinding = {
   name: "redis-sentinel",
   engine: "redis-sentinel",
   domain: "sessions",
-  modes: [{ name: "no_wait" }, { name: "wait" }],
+  modes: [
+    { name: "no_wait" },
+    { name: "wait" },
+    {
+      name: "min_replicas",
+      // Redis's own guard against this split brain: writes stop once no replica acknowledged
+      // the replication stream for a second (1 s is the smallest lag the setting takes).
+      settings: { "min-replicas-to-write": 1, "min-replicas-max-lag": 1 },
+      faults: ["partition"],
+    },
+  ],
   recovers: false,
-  faults: ["kill"],
+  faults: ["kill", "partition"],
+  faultOptions: { partition: { netns: true } },
   open: (engine: Engine, mode: FailoverMode) =>
     Promise.resolve(new SentinelStore(engine, mode.name === "wait")),
 };

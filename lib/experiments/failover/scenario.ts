@@ -53,7 +53,8 @@ export async function runScenario(
   const now = () => performance.now() - t0;
   const target = await store.primary();
   let stop = false;
-  let hitAt = Infinity;
+  // When the fault call returned: from then on it is in effect.
+  let hitDone = Infinity;
   // Ids only grow: everything below this scenario's first id belongs to an earlier scenario
   // on the same store, and stays out of this scenario's final read.
   let firstId = Infinity;
@@ -82,7 +83,9 @@ export async function runScenario(
         completeMs,
         outcome,
       });
-      if (outcome === "ok" && node !== target && completeMs > hitAt) takeover!();
+      // A write sent once the fault was in effect: one in flight at the cut (a multi-primary
+      // store's other nodes) proves nothing.
+      if (outcome === "ok" && node !== target && invokeMs > hitDone) takeover!();
       await sleep(outcome === "ok" ? timing.paceMs : timing.failPauseMs);
     }
   };
@@ -102,10 +105,10 @@ export async function runScenario(
   try {
     await sleep(timing.warmMs);
     const at = now();
-    hitAt = at;
     if (fault === "kill") await store.kill(target);
     else await store.partition!(target);
     nemesis(`${fault} ${target}`, target, at);
+    hitDone = now();
     const took = await Promise.race([
       tookOver.then(() => true),
       sleep(timing.takeoverTimeoutMs).then(() => false),
@@ -134,9 +137,10 @@ export async function runScenario(
   await store.settle(timing.settleTimeoutMs);
   const readAt = now();
   const ids = (await store.readIds()).filter((id) => id >= firstId);
+  const reader = await store.primary();
   history.push({
     session: "checker",
-    node: await store.primary(),
+    node: reader,
     f: "final_read",
     key: 0,
     value: encodeIds(ids),
@@ -144,5 +148,20 @@ export async function runScenario(
     completeMs: now(),
     outcome: "ok",
   });
+  // Every node of a multi-primary store serves reads: each one's ids, for the divergence check.
+  for (const node of store.readIdsOn ? store.nodes.filter((n) => n !== reader) : []) {
+    const at = now();
+    const mine = (await store.readIdsOn!(node)).filter((id) => id >= firstId);
+    history.push({
+      session: "checker",
+      node,
+      f: "final_read",
+      key: 0,
+      value: encodeIds(mine),
+      invokeMs: at,
+      completeMs: now(),
+      outcome: "ok",
+    });
+  }
   return { history, durationS: now() / 1000, target };
 }

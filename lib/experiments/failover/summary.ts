@@ -6,6 +6,7 @@
  */
 
 import {
+  divergence,
   type FailoverOp,
   lostUpdates,
   lostWrites,
@@ -36,6 +37,8 @@ export const VERDICT_METRICS = [
   "unavailable_ms",
   "isolated_acks",
   "isolated_ack_ms",
+  "isolated_refused_ms",
+  "diverged_ids",
   "committed_increments",
   "rolled_back_increments",
   "duplicate_reads",
@@ -92,7 +95,12 @@ function writeVerdicts(ops: readonly FailoverOp[]): Verdict[] {
   if (w) {
     out.push({ metric: "isolated_acks", value: w.isolatedAcks, unit: "count" });
     out.push({ metric: "isolated_ack_ms", value: round(w.isolatedAckMs), unit: "ms" });
+    if (w.isolatedRefusedMs !== undefined) {
+      out.push({ metric: "isolated_refused_ms", value: round(w.isolatedRefusedMs), unit: "ms" });
+    }
   }
+  const d = divergence(ops);
+  if (d !== undefined) out.push({ metric: "diverged_ids", value: d, unit: "count" });
   return out;
 }
 

@@ -1,15 +1,16 @@
 /**
  * The ADR's figures from the failover experiment's committed rows (D8 and D4's partition
  * rows): client-visible write unavailability, acknowledged writes lost, two primaries, how
- * long an isolated primary kept acknowledging, and the timers that produced them; the
- * distance figures (./failover_distance.ts).
+ * long an isolated primary (or a Galera minority) kept acknowledging and when it began to
+ * refuse, divergence after the heal, and the timers that produced them; the distance figures
+ * (./failover_distance.ts).
  *
  * @module
  */
 
 import { type FigureSet, formatNumber } from "../../results/figure.ts";
 import type { ResultRow } from "../../results/mod.ts";
-import { aggregate, settingsOf } from "../../experiments/failover/summary.ts";
+import { aggregate, metricValues, settingsOf } from "../../experiments/failover/summary.ts";
 import { distanceFigures } from "./failover_distance.ts";
 
 const FILE = "failover.csv";
@@ -41,17 +42,30 @@ const sum = (store: string, mode: string, fault: string, metric: string) =>
   on((r) => formatNumber(aggregate(r, store, mode, fault, metric).sum, { decimals: 0 }));
 const maxMs = (store: string, mode: string, fault: string, metric: string) =>
   on((r) => seconds(aggregate(r, store, mode, fault, metric).max));
+/** When the cut-off side first refused a write (max over rounds), or that it never did. */
+const refusedAfter = (store: string, mode: string, fault: string) =>
+  on((r) => {
+    const v = metricValues(r, store, mode, fault, "isolated_refused_ms");
+    const n = aggregate(r, store, mode, fault, "takeover").n;
+    if (v.length < n) return `never refused in ${n - v.length} of ${n}`;
+    return seconds(Math.max(...v));
+  });
 
-const STORES: [string, string[], string[]][] = [
-  ["patroni", ["async", "sync"], ["kill", "partition"]],
-  ["redis-sentinel", ["no_wait", "wait"], ["kill"]],
+/** Store, its figure prefix, and its modes with the faults each took. */
+const STORES: [string, string, [string, string[]][]][] = [
+  ["patroni", "pg", [["async", ["kill", "partition"]], ["sync", ["kill", "partition"]]]],
+  ["redis-sentinel", "redis", [
+    ["no_wait", ["kill", "partition"]],
+    ["wait", ["kill", "partition"]],
+    ["min_replicas", ["partition"]],
+  ]],
+  ["galera", "galera", [["multi_primary", ["partition"]]]],
 ];
 
 function perScenario(): FigureSet {
   const out: Record<string, FigureSet[string]> = {};
-  for (const [store, modes, faults] of STORES) {
-    const s = store === "patroni" ? "pg" : "redis";
-    for (const mode of modes) {
+  for (const [store, s, modes] of STORES) {
+    for (const [mode, faults] of modes) {
       for (const fault of faults) {
         const p = `failover.${s}_${mode}_${fault}`;
         out[`${p}_rto`] = rto(store, mode, fault);
@@ -62,10 +76,18 @@ function perScenario(): FigureSet {
           out[`${p}_isolated_acks`] = sum(store, mode, fault, "isolated_acks");
           out[`${p}_isolated_ms`] = maxMs(store, mode, fault, "isolated_ack_ms");
           out[`${p}_overlap`] = maxMs(store, mode, fault, "primary_overlap_ms");
+          out[`${p}_refused_after`] = refusedAfter(store, mode, fault);
+          out[`${p}_refused`] = sum(store, mode, fault, "failed_writes");
         }
       }
     }
   }
+  out["failover.galera_multi_primary_partition_diverged"] = sum(
+    "galera",
+    "multi_primary",
+    "partition",
+    "diverged_ids",
+  );
   return out;
 }
 
@@ -86,6 +108,17 @@ export const failoverFigures: FigureSet = {
       { decimals: 0 },
     )
   ),
+  "failover.two_primaries_where": on((r) => {
+    const found = r.filter((x) => x.metric === "two_primaries" && Number(x.value) > 0)
+      .map((x) => `${x.store} ${x.mode} ${x.fault}`);
+    return found.length ? [...new Set(found)].join(", ") : "none";
+  }),
+  "failover.min_replicas_settings": on((r) => {
+    const s = settingsOf(r, "redis-sentinel", "min_replicas");
+    return `min-replicas-to-write ${s["min-replicas-to-write"]}, min-replicas-max-lag ${
+      s["min-replicas-max-lag"]
+    } s`;
+  }),
   "failover.pg_timers": on((r) => {
     const s = settingsOf(r, "patroni", "async");
     return `ttl ${s.ttl} s, loop_wait ${s.loop_wait} s, retry_timeout ${s.retry_timeout} s`;

@@ -207,6 +207,15 @@ export const CAP_ROWS: readonly CapRow[] = [
           formatNumber(a.mean / 1000, { decimals: 1 })
         } s, ${l.lost} of ${l.acked} acknowledged writes lost`;
       },
+    }, {
+      table: HA,
+      async text(d) {
+        const rows = await d.rows(HA);
+        const l = lostOf(rows, "redis-sentinel", "no_wait", "partition");
+        const m = lostOf(rows, "redis-sentinel", "min_replicas", "partition");
+        return `primary partitioned (Sentinel, no \`WAIT\`): ${l.lost} of ${l.acked} acknowledged ` +
+          `writes lost after the heal (with \`min-replicas-to-write 1\`: ${m.lost} of ${m.acked})`;
+      },
     }],
   },
 ];
