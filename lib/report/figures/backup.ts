@@ -21,8 +21,10 @@ const on = (file: string, f: (rows: Rows) => string) => async (d: Data) => f(awa
 const s = (ms: number) => formatNumber(ms / 1000, { decimals: ms < 10_000 ? 1 : 0, unit: "s" });
 const mb = (b: number) => formatNumber(b / 1e6, { decimals: b < 1e7 ? 1 : 0, unit: "MB" });
 const n = (v: number) => formatNumber(v, { decimals: 0 });
-const largest = (r: Rows) => Math.max(...S.sizes(r));
-const smallest = (r: Rows) => Math.min(...S.sizes(r));
+// PostgreSQL's sizes: the orders store's figures (other engines' have their own keys below).
+const PG = "postgres";
+const largest = (r: Rows) => Math.max(...S.sizes(r, PG));
+const smallest = (r: Rows) => Math.min(...S.sizes(r, PG));
 const rtoAt = (tool: string, type: string, pick: (r: Rows) => number) =>
   on(BACKUPS, (r) => s(S.rto(r, tool, type, pick(r))));
 const lost = (config: string) =>
@@ -54,8 +56,8 @@ const compressionSizes = (
 
 /** D7's figures. */
 export const backupFigures: FigureSet = {
-  "backup.size_small": on(BACKUPS, (r) => mb(S.dbBytes(r, smallest(r)))),
-  "backup.size_large": on(BACKUPS, (r) => mb(S.dbBytes(r, largest(r)))),
+  "backup.size_small": on(BACKUPS, (r) => mb(S.dbBytes(r, smallest(r), PG))),
+  "backup.size_large": on(BACKUPS, (r) => mb(S.dbBytes(r, largest(r), PG))),
   "backup.verified": on(BACKUPS, (r) => {
     const v = S.verification(r);
     return `${v.verified} of ${v.restores}`;
@@ -119,7 +121,7 @@ export const backupFigures: FigureSet = {
         unit: "min",
       }),
   ),
-  "backup.codec_size": on(BACKUPS, (r) => mb(S.dbBytes(r, Math.max(...compressionSizes(r))))),
+  "backup.codec_size": on(BACKUPS, (r) => mb(S.dbBytes(r, Math.max(...compressionSizes(r)), PG))),
   "backup.stored_lz4": codecStored("lz4"),
   "backup.stored_zst": codecStored("zst"),
   "backup.stored_gz": codecStored("gz"),
@@ -129,7 +131,7 @@ export const backupFigures: FigureSet = {
   "backup.ms_gz": codecMs("gz"),
   "backup.ms_none": codecMs("none"),
   "backup.pitr_verdict": on(PITR, (r) => {
-    const p = S.pitr(r);
+    const p = S.pitr(r, PG);
     return p.valid
       ? `exact: all ${
         n(p.before)
@@ -138,11 +140,11 @@ export const backupFigures: FigureSet = {
       } begun after it (${p.inFlight} in flight at the target, either way allowed)`
       : `NOT exact: ${p.missingBefore} acknowledged before the target missing, ${p.presentAfter} begun after present`;
   }),
-  "backup.pitr_rto": on(PITR, (r) => s(S.pointOf(r, "rto_ms", { part: "pitr" }).mean)),
+  "backup.pitr_rto": on(PITR, (r) => s(S.pointOf(r, "rto_ms", { engine: PG, part: "pitr" }).mean)),
   "backup.pitr_rate": on(
     PITR,
     (r) =>
-      formatNumber(S.pointOf(r, "writes_per_s", { part: "pitr" }).mean, {
+      formatNumber(S.pointOf(r, "writes_per_s", { engine: PG, part: "pitr" }).mean, {
         decimals: 0,
         unit: "writes/s",
       }),
