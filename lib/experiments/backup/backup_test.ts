@@ -90,3 +90,19 @@ Deno.test("backup: MariaDB full + incremental restores verify; a binlog PITR is 
   assert.equal(p.valid, 1);
   assert.ok(p.before > 0 && p.after > 0, `before ${p.before}, after ${p.after}`);
 });
+
+Deno.test("backup: ClickHouse BACKUP/RESTORE and a rebuild from the source both verify", async () => {
+  const config = backupConfig(quick, {
+    engines: ["clickhouse"],
+    backups: { sizesMb: [5], compressionSizesMb: [] },
+  });
+  const { seen, progress } = recordingProgress();
+  const t = await runBackup(config, progress);
+  assert.equal(seen.steps.length, seen.planned);
+  assert.deepEqual(S.skipped(t.backup_backups), []);
+  const v = S.verification(t.backup_backups);
+  assert.equal(v.restores, 3, "full, full + incr, rebuild");
+  assert.equal(v.verified, 3);
+  assert.ok(S.rto(t.backup_backups, "clickhouse-backup", "incr", 5) > 0);
+  assert.ok(S.rto(t.backup_backups, "clickhouse-rebuild", "reinsert", 5) > 0);
+});

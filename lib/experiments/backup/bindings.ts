@@ -6,6 +6,7 @@
  */
 
 import type { BackupBinding } from "./binding.ts";
+import { clickhouseBinding } from "./clickhouse.ts";
 import { mariadbBinding } from "./mariadb.ts";
 import { postgresBinding } from "./postgres.ts";
 import { redisBinding } from "./redis.ts";
@@ -14,5 +15,6 @@ import { redisBinding } from "./redis.ts";
 export const BACKUP_BINDINGS: readonly BackupBinding[] = [
   postgresBinding,
   mariadbBinding,
+  clickhouseBinding,
   redisBinding,
 ];
