@@ -78,23 +78,25 @@ async function load(engine: Engine, mb: number) {
       await c.query(insertEvents(from, Math.min(rows, from + CHUNK - 1)));
     }
     await c.query("ANALYZE TABLE events, accounts");
-    const [[{ bytes }]] = await c.query(
-      `SELECT SUM(data_length + index_length) AS bytes FROM information_schema.tables
-        WHERE table_schema = '${DB}'`,
-    ) as unknown as [{ bytes: string }[]];
-    return { rows, bytes: Number(bytes) };
   } finally {
     await c.end();
   }
+  const [{ bytes }] = await queryMariadb<{ bytes: string }[]>(
+    engine.primary,
+    `SELECT SUM(data_length + index_length) AS bytes FROM information_schema.tables
+      WHERE table_schema = '${DB}'`,
+  );
+  return { rows, bytes: Number(bytes) };
 }
 
 async function change(engine: Engine, share: number) {
+  const [{ n }] = await queryMariadb<{ n: string }[]>(
+    engine.primary,
+    `SELECT MAX(id) AS n FROM ${DB}.events`,
+  );
+  const max = Number(n);
   const c = await connectMariadb(engine.primary, { database: DB });
   try {
-    const [[{ n }]] = await c.query("SELECT MAX(id) AS n FROM events") as unknown as [
-      { n: string }[],
-    ];
-    const max = Number(n);
     const added = Math.max(1, Math.round(max * share));
     await c.query(insertEvents(max + 1, max + added));
     await c.query(`UPDATE accounts SET balance = balance + 1 WHERE id % 100 = ${max % 100}`);
