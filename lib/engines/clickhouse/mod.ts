@@ -2,7 +2,8 @@
  * ClickHouse: by default embedded chDB (modern ClickHouse as a library, in this process —
  * label results accordingly: no network hop, no separate server); a ClickHouse server via
  * docker or BENCH_CLICKHOUSE_URL (http://host:8123). Debian's clickhouse-server (2018) is
- * deliberately not used. Client helpers (@clickhouse/client for both): ./client.ts.
+ * deliberately not used. Client helpers (@clickhouse/client for both): ./client.ts; backup
+ * and restore (BACKUP ... TO File, RESTORE into a new embedded path): ./backup.ts.
  */
 
 import type { ClickHouseClient } from "@clickhouse/client";
@@ -38,7 +39,31 @@ async function startEmbedded(spec: EngineSpec): Promise<Engine> {
     );
   }
   embeddedOpen = true;
-  const runDir = await RunDir.create(spec.label ?? "clickhouse");
+  try {
+    return await embeddedEngine(spec.label ?? "clickhouse", () => {
+      embeddedOpen = false;
+    });
+  } catch (err) {
+    embeddedOpen = false;
+    throw err;
+  }
+}
+
+/**
+ * An embedded chDB "engine" on a fresh data path (its temp dir removed on stop), after
+ * `prepare` filled the path (nothing, or a restore). `onStop` runs once when it stops.
+ *
+ * chDB binds one data path per process at a time, but only while a connection is open; the
+ * clients here close after each use, so a second engine on another path works as long as the
+ * two are used one after the other (a restored copy checked while its source is idle). Used
+ * concurrently, chDB refuses the second path with its own error.
+ */
+export async function embeddedEngine(
+  label: string,
+  onStop: () => void = () => {},
+  prepare: (node: EngineNode) => Promise<void> = () => Promise.resolve(),
+): Promise<Engine> {
+  const runDir = await RunDir.create(label);
   const node: EngineNode = {
     name: "primary",
     role: "primary",
@@ -53,7 +78,7 @@ async function startEmbedded(spec: EngineSpec): Promise<Engine> {
     if (stopped) return;
     stopped = true;
     await runDir.remove();
-    embeddedOpen = false;
+    onStop();
     untrack();
   };
   const refuse = (verb: string) => () =>
@@ -63,6 +88,7 @@ async function startEmbedded(spec: EngineSpec): Promise<Engine> {
       ),
     );
   try {
+    await prepare(node);
     const version = await clickhouse.version(node);
     const engine: Engine = {
       engine: "clickhouse",

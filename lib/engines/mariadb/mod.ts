@@ -1,6 +1,8 @@
 /**
  * MariaDB 10.11: a private primary with GTID replicas, asynchronous or semi-synchronous.
- * Always `--no-defaults`, or the server would read /etc/mysql. Client helpers: ./client.ts.
+ * Always `--no-defaults`, or the server would read /etc/mysql. Client helpers: ./client.ts;
+ * backup and restore verbs (mariadb-backup, binlog replay) in ./backup.ts, whose restores
+ * start on a prepared data directory through {@link startMariadbOn}.
  */
 
 import { EngineError } from "../runtime/errors.ts";
@@ -80,6 +82,41 @@ async function startMariadbNative(spec: EngineSpec): Promise<Engine> {
   });
 }
 
+/**
+ * Start a private server on a data directory that `prepare` fills (a restored backup): a new
+ * engine of its own (temp dir, port, clean-up), ready when a query answers. Returns how long
+ * `prepare` and the start took.
+ */
+export async function startMariadbOn(
+  label: string,
+  prepare: (dataDir: string) => Promise<void>,
+  settings: Record<string, string> = {},
+  timeoutMs = 300_000,
+): Promise<{ engine: Engine; prepareMs: number; startMs: number }> {
+  requireBinary(SERVER, "mariadb-server");
+  let prepareMs = 0, startMs = 0;
+  const spec: EngineSpec = { engine: "mariadb", label, startTimeoutMs: timeoutMs };
+  const engine = await NativeEngine.launch("mariadb", spec, async (e) => {
+    e.settings = { ...settings };
+    const data = await e.runDir.subdir("primary");
+    const t0 = performance.now();
+    await prepare(data);
+    const t1 = performance.now();
+    prepareMs = t1 - t0;
+    const node = nodeAt("primary", "primary", freePort(), data);
+    await e.startNode(server(e, node, 1, settings), node, () => mariadb.ping(node));
+    startMs = performance.now() - t1;
+    e.version = await mariadb.version(node);
+  });
+  return { engine, prepareMs, startMs };
+}
+
+/** The Unix socket of a private node (the backup tools' way in). */
+export function mariadbSocket(node: EngineNode): string {
+  if (!node.dataDir) throw new EngineError(`mariadb ${node.name}: not a private server`);
+  return `${node.dataDir}/mariadb.sock`;
+}
+
 function install(node: EngineNode) {
   return runTool(`mariadb ${node.name} install-db`, {
     cmd: INSTALL_DB,
@@ -104,7 +141,7 @@ function server(
     `--datadir=${node.dataDir}`,
     `--port=${node.port}`,
     `--bind-address=${LOOPBACK}`,
-    `--socket=${node.dataDir}/mariadb.sock`,
+    `--socket=${mariadbSocket(node)}`,
     `--pid-file=${node.dataDir}/mariadb.pid`,
     `--server-id=${serverId}`,
     // Binary log with row events and GTIDs: what replication and point-in-time recovery need.

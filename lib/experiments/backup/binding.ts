@@ -100,6 +100,12 @@ export interface PitrCapability {
   readonly ledger: Ledger;
   /** The archiving tool (its `open` sets up continuous archiving). */
   readonly archive: BackupTool;
+  /**
+   * The resolution of the archive's time targets, when coarser than the clock (MariaDB's
+   * binlog: 1000 ms). The drill then puts its target on a multiple of it, where a restore to
+   * that time is still exact against the client's record.
+   */
+  readonly targetResolutionMs?: number;
 }
 
 /** Part 3: recovery after the primary's data directory is gone. */

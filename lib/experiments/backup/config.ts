@@ -1,7 +1,9 @@
 /**
  * Configuration of the backup-and-recovery experiment: dataset sizes, the drills' write loads
  * and the persistence modes' crash runs, with defaults per scale sized so the default run fits
- * about four minutes on two shared cores. Bad values fail with one line prefixed `backup:`.
+ * about five and a half minutes on two shared cores (PostgreSQL and Redis about four, MariaDB
+ * and ClickHouse 85 s, most of it generating ClickHouse's events twice: the load and the
+ * rebuild). Bad values fail with one line prefixed `backup:`.
  *
  * Backups, restores and drills are destructive and seconds long: each runs once per
  * configuration by default (`drills.repetitions` and `persistence.repetitions` repeat the

@@ -31,6 +31,16 @@ export function rpoSteps(ctx: Pick<BackupRun, "config">, b: BackupBinding): numb
     : 0;
 }
 
+/** Now, or the next multiple of `resolutionMs` (waited for) when the archive's targets are coarse. */
+async function targetAt(resolutionMs?: number): Promise<number> {
+  if (!resolutionMs) return Date.now();
+  const t = Math.ceil(Date.now() / resolutionMs) * resolutionMs;
+  await sleep(t - Date.now());
+  // Timers may fire a little early; the target must not be in the future when writes resume.
+  while (Date.now() < t) await sleep(1);
+  return t;
+}
+
 async function pitrOnce(ctx: BackupRun, binding: BackupBinding, rep: number) {
   const caps = binding.pitr!;
   const d = ctx.config.drills;
@@ -45,7 +55,7 @@ async function pitrOnce(ctx: BackupRun, binding: BackupBinding, rep: number) {
         const base = await repo.backup(caps.archive.types[0]);
         const writers = await startWriters(caps.ledger, engine.primary, d.writers, `pitr${rep}`);
         await sleep((d.durationS * 1000) / 2);
-        const targetMs = Date.now();
+        const targetMs = await targetAt(caps.targetResolutionMs);
         await sleep((d.durationS * 1000) / 2);
         const history = await writers.stop();
         await repo.flushLog?.();

@@ -51,15 +51,27 @@ export function skipped(rows: Rows): { engine: string; reason: string }[] {
 
 // ---- part 1 --------------------------------------------------------------------------------
 
-/** Dataset sizes (MB, nominal) measured, ascending. */
-export function sizes(rows: Rows): number[] {
-  return [...new Set(rows.filter((r) => r.part === "load").map((r) => Number(r.size_mb)))]
-    .sort((a, b) => a - b);
+/** Dataset sizes (MB, nominal) measured (by `engine`, default any), ascending. */
+export function sizes(rows: Rows, engine?: string): number[] {
+  const loads = rows.filter((r) => r.part === "load" && (!engine || r.engine === engine));
+  return [...new Set(loads.map((r) => Number(r.size_mb)))].sort((a, b) => a - b);
 }
 
-/** The measured database bytes at a nominal size. */
-export function dbBytes(rows: Rows, sizeMb: number): number {
-  return one(rows, "db_bytes", { part: "load", size_mb: sizeMb });
+/** The engine whose rows carry `tool` (every tool belongs to one engine). */
+export function engineOf(rows: Rows, tool: string): string {
+  const found = rows.find((r) => r.tool === tool);
+  if (!found) throw new Error(`no rows of tool ${tool}`);
+  return found.engine;
+}
+
+/** The database bytes `engine` measured after loading a nominal size. */
+export function dbBytes(rows: Rows, sizeMb: number, engine: string): number {
+  return one(rows, "db_bytes", { engine, part: "load", size_mb: sizeMb });
+}
+
+/** Engines with a backups part, in run order. */
+export function backupEngines(rows: Rows): string[] {
+  return [...new Set(rows.filter((r) => r.part === "load").map((r) => r.engine))];
 }
 
 /** A restore's metric for a tool's backup type at a size (default compression). */
@@ -124,8 +136,9 @@ export function verification(rows: Rows): { verified: number; restores: number }
  * size measured: the rate an extrapolation to a production size divides by.
  */
 export function restoreRate(rows: Rows, tool: string, type: string): number {
-  const s = Math.max(...sizes(rows));
-  return dbBytes(rows, s) / 1e6 / (rto(rows, tool, type, s) / 1000);
+  const engine = engineOf(rows, tool);
+  const s = Math.max(...sizes(rows, engine));
+  return dbBytes(rows, s, engine) / 1e6 / (rto(rows, tool, type, s) / 1000);
 }
 
 /** Extrapolated RTO (s) at `gb` GB from {@link restoreRate} (linear; an extrapolation). */
@@ -138,15 +151,16 @@ export function rtoPoints(rows: Rows): { tool: string; mb: number; rto_s: number
   return rows.filter((r) => r.part === "restore" && r.metric === "rto_ms")
     .map((r) => ({
       tool: `${r.tool} ${r.type}`,
-      mb: dbBytes(rows, Number(r.size_mb)) / 1e6,
+      mb: dbBytes(rows, Number(r.size_mb), r.engine) / 1e6,
       rto_s: Number(r.value) / 1000,
     }));
 }
 
 // ---- parts 2 and 3 -------------------------------------------------------------------------
 
-/** The PITR drills summed over repetitions, and whether every one was valid. */
-export function pitr(rows: Rows) {
+/** One engine's PITR drills summed over repetitions, and whether every one was valid. */
+export function pitr(all: Rows, engine: string) {
+  const rows = all.filter((r) => r.engine === engine);
   const sum = (m: string) =>
     rows.filter((r) => r.metric === m).reduce((n, r) => n + Number(r.value), 0);
   const runs = rows.filter((r) => r.metric === "valid");

@@ -21,8 +21,10 @@ const on = (file: string, f: (rows: Rows) => string) => async (d: Data) => f(awa
 const s = (ms: number) => formatNumber(ms / 1000, { decimals: ms < 10_000 ? 1 : 0, unit: "s" });
 const mb = (b: number) => formatNumber(b / 1e6, { decimals: b < 1e7 ? 1 : 0, unit: "MB" });
 const n = (v: number) => formatNumber(v, { decimals: 0 });
-const largest = (r: Rows) => Math.max(...S.sizes(r));
-const smallest = (r: Rows) => Math.min(...S.sizes(r));
+// PostgreSQL's sizes: the orders store's figures (other engines' have their own keys below).
+const PG = "postgres";
+const largest = (r: Rows) => Math.max(...S.sizes(r, PG));
+const smallest = (r: Rows) => Math.min(...S.sizes(r, PG));
 const rtoAt = (tool: string, type: string, pick: (r: Rows) => number) =>
   on(BACKUPS, (r) => s(S.rto(r, tool, type, pick(r))));
 const lost = (config: string) =>
@@ -52,10 +54,92 @@ const compressionSizes = (
   r: Rows,
 ) => [...new Set(r.filter((x) => x.part === "compression").map((x) => Number(x.size_mb)))];
 
+/** Text of a figure of an engine that has no measured rows in `file` (not run yet). */
+const NOT_MEASURED = "not measured yet";
+
+/** `f` on the rows of `engine` in `file`, or {@link NOT_MEASURED} when there are none. */
+const ofEngine = (file: string, engine: string, f: (rows: Rows) => string) =>
+  on(file, (all) => {
+    const rows = all.filter((r) => r.engine === engine && r.metric !== "skipped");
+    return rows.length === 0 ? NOT_MEASURED : f(rows);
+  });
+
+/** Figures of another engine's backups part: its largest size, backups, restores, rate. */
+function backupsOf(prefix: string, engine: string, tool: string, types: readonly string[]) {
+  const big = (r: Rows) => Math.max(...S.sizes(r, engine));
+  const out: Record<string, FigureSet[string]> = {
+    [`${prefix}.size_large`]: ofEngine(BACKUPS, engine, (r) => mb(S.dbBytes(r, big(r), engine))),
+    [`${prefix}.rows_large`]: ofEngine(
+      BACKUPS,
+      engine,
+      (r) => n(S.one(r, "rows", { part: "load", size_mb: big(r) })),
+    ),
+    [`${prefix}.rate`]: ofEngine(
+      BACKUPS,
+      engine,
+      (r) => formatNumber(S.restoreRate(r, tool, types[0]), { decimals: 0, unit: "MB/s" }),
+    ),
+    [`${prefix}.rto_100gb`]: ofEngine(
+      BACKUPS,
+      engine,
+      (r) =>
+        formatNumber(S.extrapolatedRtoS(r, tool, types[0], 100) / 60, { decimals: 0, unit: "min" }),
+    ),
+  };
+  for (const type of types) {
+    out[`${prefix}.${type}_ms_large`] = ofEngine(
+      BACKUPS,
+      engine,
+      (r) => s(S.backupMetric(r, "backup_ms", tool, type, big(r))),
+    );
+    out[`${prefix}.${type}_stored_large`] = ofEngine(
+      BACKUPS,
+      engine,
+      (r) => mb(S.backupMetric(r, "stored_bytes", tool, type, big(r))),
+    );
+    out[`${prefix}.rto_${type}_large`] = ofEngine(
+      BACKUPS,
+      engine,
+      (r) => s(S.rto(r, tool, type, big(r))),
+    );
+  }
+  return out;
+}
+
+/** A PITR drill's verdict in words. */
+function pitrVerdict(rows: Rows, engine: string): string {
+  const p = S.pitr(rows, engine);
+  return p.valid
+    ? `exact: all ${
+      n(p.before)
+    } writes acknowledged before the target present, ${p.presentAfter} of ${
+      n(p.after)
+    } begun after it (${p.inFlight} in flight at the target, either way allowed)`
+    : `NOT exact: ${p.missingBefore} acknowledged before the target missing, ${p.presentAfter} begun after present`;
+}
+
 /** D7's figures. */
 export const backupFigures: FigureSet = {
-  "backup.size_small": on(BACKUPS, (r) => mb(S.dbBytes(r, smallest(r)))),
-  "backup.size_large": on(BACKUPS, (r) => mb(S.dbBytes(r, largest(r)))),
+  ...backupsOf("backup.mariadb", "mariadb", "mariadb-backup", ["full", "incr"]),
+  "backup.mariadb.pitr_verdict": ofEngine(PITR, "mariadb", (r) => pitrVerdict(r, "mariadb")),
+  "backup.mariadb.pitr_rto": ofEngine(
+    PITR,
+    "mariadb",
+    (r) => s(S.pointOf(r, "rto_ms", { part: "pitr" }).mean),
+  ),
+  "backup.mariadb.pitr_rate": ofEngine(
+    PITR,
+    "mariadb",
+    (r) =>
+      formatNumber(S.pointOf(r, "writes_per_s", { part: "pitr" }).mean, {
+        decimals: 0,
+        unit: "writes/s",
+      }),
+  ),
+  ...backupsOf("backup.clickhouse", "clickhouse", "clickhouse-backup", ["full", "incr"]),
+  ...backupsOf("backup.clickhouse_rebuild", "clickhouse", "clickhouse-rebuild", ["reinsert"]),
+  "backup.size_small": on(BACKUPS, (r) => mb(S.dbBytes(r, smallest(r), PG))),
+  "backup.size_large": on(BACKUPS, (r) => mb(S.dbBytes(r, largest(r), PG))),
   "backup.verified": on(BACKUPS, (r) => {
     const v = S.verification(r);
     return `${v.verified} of ${v.restores}`;
@@ -119,7 +203,7 @@ export const backupFigures: FigureSet = {
         unit: "min",
       }),
   ),
-  "backup.codec_size": on(BACKUPS, (r) => mb(S.dbBytes(r, Math.max(...compressionSizes(r))))),
+  "backup.codec_size": on(BACKUPS, (r) => mb(S.dbBytes(r, Math.max(...compressionSizes(r)), PG))),
   "backup.stored_lz4": codecStored("lz4"),
   "backup.stored_zst": codecStored("zst"),
   "backup.stored_gz": codecStored("gz"),
@@ -128,21 +212,12 @@ export const backupFigures: FigureSet = {
   "backup.ms_zst": codecMs("zst"),
   "backup.ms_gz": codecMs("gz"),
   "backup.ms_none": codecMs("none"),
-  "backup.pitr_verdict": on(PITR, (r) => {
-    const p = S.pitr(r);
-    return p.valid
-      ? `exact: all ${
-        n(p.before)
-      } writes acknowledged before the target present, ${p.presentAfter} of ${
-        n(p.after)
-      } begun after it (${p.inFlight} in flight at the target, either way allowed)`
-      : `NOT exact: ${p.missingBefore} acknowledged before the target missing, ${p.presentAfter} begun after present`;
-  }),
-  "backup.pitr_rto": on(PITR, (r) => s(S.pointOf(r, "rto_ms", { part: "pitr" }).mean)),
+  "backup.pitr_verdict": on(PITR, (r) => pitrVerdict(r, PG)),
+  "backup.pitr_rto": on(PITR, (r) => s(S.pointOf(r, "rto_ms", { engine: PG, part: "pitr" }).mean)),
   "backup.pitr_rate": on(
     PITR,
     (r) =>
-      formatNumber(S.pointOf(r, "writes_per_s", { part: "pitr" }).mean, {
+      formatNumber(S.pointOf(r, "writes_per_s", { engine: PG, part: "pitr" }).mean, {
         decimals: 0,
         unit: "writes/s",
       }),

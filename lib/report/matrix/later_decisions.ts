@@ -194,12 +194,13 @@ export const d7: DecisionSpec = {
   async scores(d: FigureData) {
     const backups = await d.rows("backup_backups.csv");
     const pitrRows = await d.rows("backup_pitr.csv");
-    const largest = Math.max(...sizes(backups));
+    // The orders store is PostgreSQL: its sizes and its drill, not another engine's.
+    const largest = Math.max(...sizes(backups, "postgres"));
     const rtoOf = (tool: string, type: string) => rto(backups, tool, type, largest);
     const rateOf = (tool: string, type: string) => restoreRate(backups, tool, type);
     const fastest = Math.min(...BACKUP_TOOLS.map(([, t, k]) => rtoOf(t, k)));
     const widest = Math.max(...BACKUP_TOOLS.map(([, t, k]) => rateOf(t, k)));
-    const p = pitr(pitrRows);
+    const p = pitr(pitrRows, "postgres");
     const scores: Score[] = [];
     for (const [option, tool, type] of BACKUP_TOOLS) {
       scores.push(
