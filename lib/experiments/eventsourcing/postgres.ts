@@ -156,10 +156,13 @@ export function postgresEventStore(node: EngineNode): EventStoreAdmin {
       const { rows: [r] } = await c.query<
         { n: string; tx: string | null; position: string | null }
       >(
-        `SELECT count(*)::text AS n,
-                (SELECT tx::text::bigint::text FROM events ORDER BY tx DESC, position DESC LIMIT 1) AS tx,
-                (SELECT position::text FROM events ORDER BY tx DESC, position DESC LIMIT 1) AS position
-         FROM events`,
+        // One row, its keys qualified: a bare `ORDER BY tx` would sort the text output column
+        // (see FEED_SQL in ./postgres_store.ts).
+        `SELECT (SELECT count(*) FROM events)::text AS n, h.tx::text::bigint::text AS tx,
+                h.position::text AS position
+         FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+           SELECT e.tx, e.position FROM events e ORDER BY e.tx DESC, e.position DESC LIMIT 1
+         ) AS h ON true`,
       );
       return {
         events: Number(r.n),

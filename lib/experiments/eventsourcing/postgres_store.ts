@@ -58,11 +58,18 @@ TRUNCATE events, snapshots, crud_orders, crud_order_lines, crud_payments, order_
 UPDATE products SET stock = initial_stock, sold = 0;
 `;
 
+// The sort keys are qualified on purpose: a bare name in ORDER BY means the *output* column
+// of that name first, and the output columns `tx` and `position` are text (for exact bigints
+// in JavaScript), so `ORDER BY tx, position` sorted "1008" before "985" and "10" before "9".
+// A batch then ended at an event that was not its greatest, its checkpoint skipped the
+// events sorted after it and re-read others (lost and doubled updates in every read model).
 const FEED_SQL = `
-SELECT position::text, tx::text::bigint::text AS tx, stream_id, version, type, payload FROM events
-WHERE (tx, position) > ($1::bigint::text::xid8, $2::bigint)
-  AND tx < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY tx, position LIMIT $3`;
+SELECT e.position::text AS position, e.tx::text::bigint::text AS tx, e.stream_id, e.version,
+  e.type, e.payload
+FROM events e
+WHERE (e.tx, e.position) > ($1::bigint::text::xid8, $2::bigint)
+  AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY e.tx, e.position LIMIT $3`;
 
 interface EventRow {
   position: string;
