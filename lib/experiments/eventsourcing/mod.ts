@@ -58,7 +58,7 @@ async function withEngines(
   const done = await withBinding(b, {}, (reason) => ctx.progress.log(reason), async (engine) => {
     if (b.eventStore) {
       const admin = await b.eventStore(engine);
-      ctx.engines.store = { engine, admin };
+      ctx.engines.store = { engine, admin, binding: b.name };
       try {
         await withEngines(ctx, rest, body);
       } finally {
@@ -66,7 +66,7 @@ async function withEngines(
       }
     } else if (b.readModel) {
       const admin = await b.readModel(engine);
-      ctx.engines.readModel = { engine, admin };
+      ctx.engines.readModel = { engine, admin, binding: b.name };
       try {
         await withEngines(ctx, rest, body);
       } finally {
@@ -74,7 +74,7 @@ async function withEngines(
       }
     } else if (b.bus) {
       const admin = await b.bus(engine);
-      ctx.engines.bus = { engine, admin };
+      ctx.engines.bus = { engine, admin, binding: b.name };
       try {
         await withEngines(ctx, rest, body);
       } finally {
