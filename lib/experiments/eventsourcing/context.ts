@@ -36,9 +36,10 @@ export const RYOW_HISTORY = "eventsourcing_ryow";
 
 /** The engines of one run (a missing one is undefined, its parts skipped). */
 export interface EsEngines {
-  store?: { engine: Engine; admin: EventStoreAdmin };
-  readModel?: { engine: Engine; admin: ReadModelAdmin };
-  bus?: { engine: Engine; admin: BusAdmin };
+  /** Each role's engine, its admin, and the name of the binding that serves it. */
+  store?: { engine: Engine; admin: EventStoreAdmin; binding: string };
+  readModel?: { engine: Engine; admin: ReadModelAdmin; binding: string };
+  bus?: { engine: Engine; admin: BusAdmin; binding: string };
 }
 
 /** The state of one run. */

@@ -81,6 +81,14 @@ Deno.test("eventsourcing: a tiny run measures every part and its checks hold", a
     );
   }
   assert.ok(val("eventsourcing_faults", "crashes", { part: "faults" })[0] >= 4);
+  // A rebuild applies every stored event once (a feed that skipped or re-read would not).
+  const rebuilds = t.eventsourcing_rebuild.filter((r) =>
+    r.part === "rebuild" && r.metric === "events_applied"
+  );
+  assert.equal(rebuilds.length, 3);
+  for (const r of rebuilds) {
+    assert.equal(Number(r.value), Number(r.events), `${r.projection} rebuild: applied ${r.value}`);
+  }
   assert.deepEqual(val("eventsourcing_saga", "valid", { part: "verdict" }), [1]);
   assert.ok(out.histories[SAGA_HISTORY].length >= 80);
   // Rates that size the default scale (shown, not asserted).

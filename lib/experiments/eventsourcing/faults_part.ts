@@ -1,8 +1,9 @@
 /**
  * Part 4: faults on the read side, then the check. While clients append, the read side runs
- * on the bus (outbox relay → JetStream → a durable consumer per read model) and, beside it, a
- * sales projector on the polling feed; in turn the order-status projector dies mid-stream
- * (connections dropped, its batch neither committed nor acknowledged) and restarts, the relay
+ * on the bus (outbox relay → JetStream → a durable consumer per read model), the order-status
+ * projector in a process of its own (./projector_process.ts); in turn that process is killed
+ * with SIGKILL mid-stream (its connections drop wherever they are, its batch neither committed
+ * nor acknowledged, or committed and not acknowledged) and started again, the relay
  * dies after publishing a batch and before saving its checkpoint (it republishes: JetStream
  * drops the duplicates by message id), the storefront consumer dies holding unacknowledged
  * deliveries (redelivered after the ack wait), and the polling projector dies and restarts.
@@ -18,6 +19,7 @@ import { type ProjectionName, rebuildAll, type StoredEvent } from "./domain.ts";
 import { addRow, type EsRun, FAULTS } from "./context.ts";
 import { lifecycleOp, OrderIds } from "./lifecycle.ts";
 import type { Projector, Relay } from "./projector.ts";
+import { ProjectorProcess } from "./projector_process.ts";
 import {
   allReach,
   type Feed,
@@ -49,10 +51,15 @@ export async function faultsPart(ctx: EsRun) {
       await s.reset();
       await s.close();
     }
-    const running = new Map<string, Projector>();
-    for (const l of lines) {
-      running.set(l.name, await startProjector(ctx, l.feed, l.p, `${l.p}_f${rep}`));
-    }
+    // The order-status projector runs in its own process (a real kill -9); the others in this
+    // one, crashed by dropping their connections.
+    type Running = Pick<Projector, "stats" | "sink" | "crash" | "stop" | "reach">;
+    const launch = (l: (typeof lines)[number]): Promise<Running> =>
+      l.p === "order_status"
+        ? ProjectorProcess.start(ctx, l.feed, l.p, `${l.p}_f${rep}`)
+        : startProjector(ctx, l.feed, l.p, `${l.p}_f${rep}`);
+    const running = new Map<string, Running>();
+    for (const l of lines) running.set(l.name, await launch(l));
     let relay: Relay = await startRelay(ctx);
     let relayDuplicates = 0;
     let skipped = 0;
@@ -66,8 +73,7 @@ export async function faultsPart(ctx: EsRun) {
       skipped += pr.stats.duplicates;
       crashes.push(name);
       await sleep(100);
-      const l = lines.find((x) => x.name === name)!;
-      running.set(name, await startProjector(ctx, l.feed, l.p, `${l.p}_f${rep}`));
+      running.set(name, await launch(lines.find((x) => x.name === name)!));
     };
     const durationMs = c.faults.durationS * 1000;
     const faults = (async () => {

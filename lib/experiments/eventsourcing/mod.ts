@@ -58,7 +58,7 @@ async function withEngines(
   const done = await withBinding(b, {}, (reason) => ctx.progress.log(reason), async (engine) => {
     if (b.eventStore) {
       const admin = await b.eventStore(engine);
-      ctx.engines.store = { engine, admin };
+      ctx.engines.store = { engine, admin, binding: b.name };
       try {
         await withEngines(ctx, rest, body);
       } finally {
@@ -66,7 +66,7 @@ async function withEngines(
       }
     } else if (b.readModel) {
       const admin = await b.readModel(engine);
-      ctx.engines.readModel = { engine, admin };
+      ctx.engines.readModel = { engine, admin, binding: b.name };
       try {
         await withEngines(ctx, rest, body);
       } finally {
@@ -74,7 +74,7 @@ async function withEngines(
       }
     } else if (b.bus) {
       const admin = await b.bus(engine);
-      ctx.engines.bus = { engine, admin };
+      ctx.engines.bus = { engine, admin, binding: b.name };
       try {
         await withEngines(ctx, rest, body);
       } finally {
@@ -108,11 +108,14 @@ export async function runEventSourcing(
     progress,
     engines,
   };
+  // Skipped rows name the engine each role's binding would have started (none: the role).
+  const storeEngine = config.bindings.find((b) => b.eventStore)?.engine ?? "event store";
+  const busEngine = config.bindings.find((b) => b.bus)?.engine ?? "bus";
   await withEngines(ctx, config.bindings, async () => {
     progress.plan(plannedSteps(ctx));
     if (!engines.store) {
       for (const t of EVENTSOURCING_TABLES) {
-        skip(ctx, t, "postgres", 0, "no event store engine here");
+        skip(ctx, t, storeEngine, 0, "no event store engine here");
       }
       return;
     }
@@ -127,12 +130,14 @@ export async function runEventSourcing(
     await feedsPart(ctx);
     await rebuildPart(ctx);
     if (engines.bus) await faultsPart(ctx);
-    else skip(ctx, FAULTS, "nats", 0, "faults need the bus: no NATS here");
+    else skip(ctx, FAULTS, busEngine, 0, `faults need the bus: no ${busEngine} here`);
     await sagaPart(ctx);
   });
   if (!engines.store) {
     for (const t of EVENTSOURCING_TABLES) {
-      if (sets[t].rows().length === 0) skip(ctx, t, "postgres", 0, "PostgreSQL could not start");
+      if (sets[t].rows().length === 0) {
+        skip(ctx, t, storeEngine, 0, `${storeEngine} could not start`);
+      }
     }
   }
   return {
