@@ -10,6 +10,8 @@
 
 import { startEngine } from "../../engines/mod.ts";
 import type { Yardstick } from "../../results/rundir.ts";
+import { postgresBinding } from "./postgres.ts";
+import { redisBinding } from "./redis.ts";
 import { pgbenchInit, runPgbench, runRedisBenchmark } from "./tools.ts";
 
 /** The yardstick's fixed settings (changing them makes old yardsticks incomparable). */
@@ -43,7 +45,9 @@ export async function measureYardstick(log: (line: string) => void = () => {}): 
     placement: cpuPlacement(),
   };
   try {
-    const pg = await startEngine({ engine: "postgres", provider: "native" });
+    // The engines of the overhead experiment's own bindings, where pgbench and
+    // redis-benchmark are the peers: the yardstick is that experiment's fixed short run.
+    const pg = await startEngine({ engine: postgresBinding.engine, provider: "native" });
     try {
       await pgbenchInit(pg.primary, 1);
       await runPgbench(pg.primary, YARDSTICK.clients, 1); // discarded: first run after start
@@ -57,7 +61,7 @@ export async function measureYardstick(log: (line: string) => void = () => {}): 
     log(`yardstick: no pgbench -S figure (${(err as Error).message.split("\n")[0]})`);
   }
   try {
-    const redis = await startEngine({ engine: "redis", provider: "native" });
+    const redis = await startEngine({ engine: redisBinding.engine, provider: "native" });
     try {
       await runRedisBenchmark(redis.primary, YARDSTICK.clients, YARDSTICK.redisKeys, 20_000);
       out.redis_get_rps = (await runRedisBenchmark(
