@@ -23,8 +23,10 @@ export interface LoopStats {
 }
 
 /** A background loop with a crash and a clean stop. */
-abstract class Loop {
+export abstract class Loop {
   readonly stats: LoopStats = { batches: 0, events: 0, duplicates: 0, errors: 0 };
+  /** Called after every batch handled (a role's child process reports its counters here). */
+  onBatch?: (stats: LoopStats) => void;
   protected running = false;
   protected crashed = false;
   /** The newest event handled. */
@@ -39,7 +41,9 @@ abstract class Loop {
     this.#done = (async () => {
       while (this.running) {
         try {
+          const before = this.stats.batches;
           await this.step();
+          if (this.stats.batches !== before) this.onBatch?.(this.stats);
         } catch (err) {
           if (!this.running || this.crashed) return;
           this.stats.errors++;
@@ -120,8 +124,11 @@ export class Projector extends Loop {
 
 /** The outbox relay: store feed → bus, then the relay's checkpoint. */
 export class Relay extends Loop {
-  /** When set, the next batch is published and the relay dies before saving its checkpoint. */
-  dieAfterPublish = false;
+  /**
+   * When set, awaited after a batch is published and before its checkpoint is saved (the
+   * faults part holds the relay's process there and kills it: the batch is republished).
+   */
+  afterPublish?: () => Promise<void>;
 
   constructor(
     private readonly source: FeedSource,
@@ -141,11 +148,8 @@ export class Relay extends Loop {
     const events = await this.source.next(this.position, this.batch);
     if (events.length === 0 || !this.running) return;
     const duplicates = await this.bus.publish(events);
-    if (this.dieAfterPublish) {
-      this.crashed = true;
-      this.running = false;
-      return;
-    }
+    await this.afterPublish?.();
+    if (this.crashed) return;
     const last = events[events.length - 1];
     await this.checkpoints.set(last);
     this.stats.batches++;
