@@ -12,7 +12,7 @@
 
 import { sleep } from "../../engines/runtime/net.ts";
 import { after, type Checkpoint } from "./domain.ts";
-import type { CheckpointStore } from "./binding.ts";
+import type { Outbox } from "./binding.ts";
 import type { EsRun } from "./context.ts";
 import { Relay } from "./projector.ts";
 import { type RoleEngines, roleEngines, RoleProcess, serveRole } from "./role_process.ts";
@@ -23,9 +23,6 @@ interface RelaySpec extends RoleEngines {
   pollMs: number;
 }
 
-/** The checkpoint's name in the store (the in-process relay's too). */
-export const RELAY_CHECKPOINT = "relay";
-
 /** A relay process as the faults part drives it: the in-process relay's verbs. */
 export class RelayProcess {
   /** Whether the last kill landed after a publish and before its checkpoint. */
@@ -33,7 +30,8 @@ export class RelayProcess {
 
   private constructor(
     private readonly proc: RoleProcess,
-    private readonly checkpoints: CheckpointStore,
+    /** The parent's handle on the outbox: reads the relay's checkpoint only. */
+    private readonly checkpoints: Outbox,
   ) {}
 
   /** The counters the child last reported. */
@@ -48,7 +46,7 @@ export class RelayProcess {
       batch: ctx.config.feeds.batch,
       pollMs: ctx.config.feeds.pollMs,
     };
-    const checkpoints = await ctx.engines.store!.admin.checkpointStore(RELAY_CHECKPOINT);
+    const checkpoints = await ctx.engines.store!.admin.outbox(ctx.config.feeds.pollMs);
     try {
       return new RelayProcess(await RoleProcess.start(MODULE, spec, "relay"), checkpoints);
     } catch (err) {
@@ -93,12 +91,7 @@ const MODULE = new URL(import.meta.url);
 if (import.meta.main) {
   await serveRole<RelaySpec>(
     async (spec, { store, bus }) =>
-      await new Relay(
-        await store.source("poll", spec.pollMs),
-        bus!,
-        await store.checkpointStore(RELAY_CHECKPOINT),
-        spec.batch,
-      ).init(),
+      await new Relay(await store.outbox(spec.pollMs), bus!, spec.batch).init(),
     (line, loop) => {
       if (line !== "hold") return;
       (loop as Relay).afterPublish = () => {
