@@ -109,12 +109,19 @@ export interface FeedSource {
   close(): Promise<void>;
 }
 
-/** A checkpoint kept outside a sink (the relay's). */
+/** A checkpoint kept outside a sink (the relay's, with its outbox). */
 export interface CheckpointStore {
   get(): Promise<Checkpoint>;
   set(cp: Checkpoint): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The transactional outbox as the relay reads it: `next` reads the rows after a checkpoint in
+ * the feed's order; `set` saves the relay's checkpoint and deletes the rows it covers, in one
+ * transaction; `get` is that checkpoint.
+ */
+export interface Outbox extends FeedSource, CheckpointStore {}
 
 /** Feeds that read the store itself. */
 export type StoreFeed = "poll" | "notify";
@@ -131,8 +138,10 @@ export interface EventStoreAdmin {
   source(feed: StoreFeed, pollMs: number): Promise<FeedSource>;
   /** Install (or drop) the statement trigger that NOTIFYs after appends. */
   setNotify(on: boolean): Promise<void>;
-  /** A named checkpoint kept in the store (the outbox relay's). */
-  checkpointStore(name: string): Promise<CheckpointStore>;
+  /** The outbox every append writes to in its own transaction, polled every `pollMs`. */
+  outbox(pollMs: number): Promise<Outbox>;
+  /** Queue every stored event in the outbox again, the relay's checkpoint at the start. */
+  requeueOutbox(): Promise<void>;
   /** A sink for a projection this store holds (order_status, sales). */
   sink(projection: ProjectionName): Promise<ProjectionSink>;
   /** One order's row in the order-status view (undefined: not there yet). */

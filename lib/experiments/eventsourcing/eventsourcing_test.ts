@@ -81,6 +81,15 @@ Deno.test("eventsourcing: a tiny run measures every part and its checks hold", a
     );
   }
   assert.ok(val("eventsourcing_faults", "crashes", { part: "faults" })[0] >= 4);
+  // The projector and the relay were killed as processes of their own (kill -9).
+  assert.deepEqual(val("eventsourcing_faults", "crashes_sigkill", { part: "faults" }), [2]);
+  assert.deepEqual(val("eventsourcing_faults", "relay_sigkill", { part: "faults" }), [1]);
+  console.log(
+    "relay killed after publish:",
+    val("eventsourcing_faults", "relay_killed_after_publish", { part: "faults" }),
+    "dropped:",
+    val("eventsourcing_faults", "relay_duplicates_dropped", { part: "faults" }),
+  );
   // A rebuild applies every stored event once (a feed that skipped or re-read would not).
   const rebuilds = t.eventsourcing_rebuild.filter((r) =>
     r.part === "rebuild" && r.metric === "events_applied"

@@ -1,13 +1,15 @@
 /**
  * Part 4: faults on the read side, then the check. While clients append, the read side runs
  * on the bus (outbox relay → JetStream → a durable consumer per read model), the order-status
- * projector in a process of its own (./projector_process.ts); in turn that process is killed
- * with SIGKILL mid-stream (its connections drop wherever they are, its batch neither committed
- * nor acknowledged, or committed and not acknowledged) and started again, the relay
- * dies after publishing a batch and before saving its checkpoint (it republishes: JetStream
- * drops the duplicates by message id), the storefront consumer dies holding unacknowledged
- * deliveries (redelivered after the ack wait), and the polling projector dies and restarts.
- * Afterwards every read model is compared with a from-scratch rebuild of all stored events.
+ * projector and the relay each in a process of its own (./role_process.ts); in turn the
+ * projector's process is killed with SIGKILL mid-stream (its connections drop wherever they
+ * are, its batch neither committed nor acknowledged, or committed and not acknowledged) and
+ * started again, the relay's process is killed with SIGKILL after publishing a batch and
+ * before saving its checkpoint (it republishes: JetStream drops the duplicates by message id),
+ * the storefront consumer dies in-process holding unacknowledged deliveries (redelivered after
+ * the ack wait), and the sales projector dies in-process and restarts. The rows say which
+ * crashes were kills of a process. Afterwards every read model is compared with a
+ * from-scratch rebuild of all stored events.
  *
  * @module
  */
@@ -18,16 +20,13 @@ import { checkProjection } from "../../checks/projections.ts";
 import { type ProjectionName, rebuildAll, type StoredEvent } from "./domain.ts";
 import { addRow, type EsRun, FAULTS } from "./context.ts";
 import { lifecycleOp, OrderIds } from "./lifecycle.ts";
-import type { Projector, Relay } from "./projector.ts";
+import type { Projector } from "./projector.ts";
 import { ProjectorProcess } from "./projector_process.ts";
-import {
-  allReach,
-  type Feed,
-  projectionsHere,
-  sinkFor,
-  startProjector,
-  startRelay,
-} from "./readside.ts";
+import { RelayProcess } from "./relay_process.ts";
+import { allReach, type Feed, projectionsHere, sinkFor, startProjector } from "./readside.ts";
+
+/** The projection whose projector runs (and is killed) as a process of its own. */
+const KILLED_AS_PROCESS: ProjectionName = "order_status";
 
 /** Progress steps of part 4. */
 export function faultSteps(ctx: Pick<EsRun, "config" | "engines">) {
@@ -55,15 +54,16 @@ export async function faultsPart(ctx: EsRun) {
     // one, crashed by dropping their connections.
     type Running = Pick<Projector, "stats" | "sink" | "crash" | "stop" | "reach">;
     const launch = (l: (typeof lines)[number]): Promise<Running> =>
-      l.p === "order_status"
+      l.p === KILLED_AS_PROCESS
         ? ProjectorProcess.start(ctx, l.feed, l.p, `${l.p}_f${rep}`)
         : startProjector(ctx, l.feed, l.p, `${l.p}_f${rep}`);
     const running = new Map<string, Running>();
     for (const l of lines) running.set(l.name, await launch(l));
-    let relay: Relay = await startRelay(ctx);
+    let relay = await RelayProcess.start(ctx);
     let relayDuplicates = 0;
+    let relayHeld = 0;
     let skipped = 0;
-    const crashes: string[] = [];
+    const crashes: { name: string; sigkill: boolean }[] = [];
     const sessions = await Promise.all(
       Array.from({ length: c.feeds.writers }, () => admin.session("events")),
     );
@@ -71,7 +71,7 @@ export async function faultsPart(ctx: EsRun) {
       const pr = running.get(name)!;
       await pr.crash();
       skipped += pr.stats.duplicates;
-      crashes.push(name);
+      crashes.push({ name, sigkill: pr instanceof ProjectorProcess });
       await sleep(100);
       running.set(name, await launch(lines.find((x) => x.name === name)!));
     };
@@ -80,12 +80,11 @@ export async function faultsPart(ctx: EsRun) {
       await sleep(durationMs * 0.2);
       await restart("order_status");
       await sleep(durationMs * 0.2);
-      relay.dieAfterPublish = true;
-      await sleep(50);
-      await relay.crash();
+      await relay.crash(true);
       relayDuplicates += relay.stats.duplicates;
-      crashes.push("relay");
-      relay = await startRelay(ctx);
+      if (relay.heldAtKill) relayHeld++;
+      crashes.push({ name: "relay", sigkill: true });
+      relay = await RelayProcess.start(ctx);
       await sleep(durationMs * 0.2);
       await restart(running.has("storefront") ? "storefront" : "sales");
       await sleep(durationMs * 0.1);
@@ -130,11 +129,19 @@ export async function faultsPart(ctx: EsRun) {
           ["differing", v.differing, "count"],
           ["applied_twice", v.over, "count"],
           ["duplicates_skipped", pr.stats.duplicates, "count"],
+          // 1: this read model's projector ran as a process of its own, killed with SIGKILL.
+          ["projector_sigkill", l.p === KILLED_AS_PROCESS ? 1 : 0, "flag"],
         ]);
       }
       addRow(ctx, FAULTS, bus.engine, rep, { part: "faults", projection: "all", feed: "nats" }, [
         ["events", head.events, "count"],
         ["crashes", crashes.length, "count"],
+        // Kills of a separate process (SIGKILL) against crashes inside this one.
+        ["crashes_sigkill", crashes.filter((x) => x.sigkill).length, "count"],
+        ["crashes_in_process", crashes.filter((x) => !x.sigkill).length, "count"],
+        ["relay_sigkill", crashes.some((x) => x.name === "relay") ? 1 : 0, "flag"],
+        // Relay kills that landed after a publish and before its checkpoint was saved.
+        ["relay_killed_after_publish", relayHeld, "count"],
         ["relay_duplicates_dropped", relayDuplicates, "count"],
         ["duplicates_skipped", skipped, "count"],
       ]);

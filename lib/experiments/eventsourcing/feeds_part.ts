@@ -179,9 +179,8 @@ export async function feedsPart(ctx: EsRun) {
           relay = undefined;
           const bus = ctx.engines.bus!.admin;
           await bus.reset();
-          const cps = await admin.checkpointStore("relay");
-          await cps.set({ tx: 0, position: 0 });
-          await cps.close();
+          // Every stored event back in the outbox: the relay republishes the whole backlog.
+          await admin.requeueOutbox();
           const t0 = performance.now();
           relay = await startRelay(ctx);
           await allReach([{ name: "relay", loop: relay }], head.checkpoint);

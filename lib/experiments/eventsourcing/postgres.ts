@@ -27,7 +27,7 @@ import type {
 } from "./binding.ts";
 import { readFeed, readStream, RESET, SCHEMA } from "./postgres_store.ts";
 import { CrudSession, EventSession } from "./postgres_sessions.ts";
-import { PgSink, StoreSource } from "./postgres_readside.ts";
+import { OUTBOX_CHECKPOINT, PgOutbox, PgSink, StoreSource } from "./postgres_readside.ts";
 import { postgresSagaStores } from "./postgres_saga.ts";
 
 /** PostgreSQL 15, defaults (durable commits). */
@@ -104,25 +104,18 @@ export function postgresEventStore(node: EngineNode): EventStoreAdmin {
         );
       }
     },
-    async checkpointStore(name: string) {
-      const c = await connect();
-      return {
-        async get() {
-          const { rows: [r] } = await c.query<{ tx: string; position: string }>(
-            "SELECT tx::text, position::text FROM checkpoints WHERE name = $1",
-            [name],
-          );
-          return r ? { tx: Number(r.tx), position: Number(r.position) } : ORIGIN;
-        },
-        async set(cp: Checkpoint) {
-          await c.query(
-            `INSERT INTO checkpoints (name, tx, position) VALUES ($1, $2, $3)
-             ON CONFLICT (name) DO UPDATE SET tx = EXCLUDED.tx, position = EXCLUDED.position`,
-            [name, cp.tx, cp.position],
-          );
-        },
-        close: () => c.end(),
-      };
+    async outbox(pollMs: number) {
+      return new PgOutbox(await connect(), pollMs);
+    },
+    async requeueOutbox() {
+      const c = await a();
+      await c.query(
+        `BEGIN;
+         DELETE FROM outbox;
+         INSERT INTO outbox (tx, position) SELECT tx, position FROM events;
+         DELETE FROM checkpoints WHERE name = '${OUTBOX_CHECKPOINT}';
+         COMMIT;`,
+      );
     },
     async sink(projection: ProjectionName) {
       if (projection === "storefront") throw new Error("postgres holds no storefront view");

@@ -1,7 +1,8 @@
 /**
  * PostgreSQL's read side (part of the binding in ./postgres.ts): the order-status and sales
- * read models, each moving its checkpoint in the same transaction as its rows, and the two
- * feeds read from the store itself (polled, or woken by LISTEN/NOTIFY).
+ * read models, each moving its checkpoint in the same transaction as its rows, the two
+ * feeds read from the store itself (polled, or woken by LISTEN/NOTIFY), and the outbox as the
+ * relay reads it.
  *
  * @module
  */
@@ -16,8 +17,55 @@ import {
   statusAfter,
   type StoredEvent,
 } from "./domain.ts";
-import type { FeedSource, ProjectionSink, StoreFeed } from "./binding.ts";
-import { readFeed, tx } from "./postgres_store.ts";
+import type { FeedSource, Outbox, ProjectionSink, StoreFeed } from "./binding.ts";
+import { readFeed, readOutbox, tx } from "./postgres_store.ts";
+
+/** The relay's checkpoint row. */
+export const OUTBOX_CHECKPOINT = "outbox_relay";
+
+/** The outbox, polled; the relay's checkpoint and the deletion of its rows in one transaction. */
+export class PgOutbox implements Outbox {
+  #closed = false;
+
+  constructor(private readonly c: pg.Client, private readonly pollMs: number) {}
+
+  async next(from: Checkpoint, max: number): Promise<StoredEvent[]> {
+    const events = await readOutbox(this.c, from, max);
+    if (events.length === 0) await sleep(this.pollMs);
+    return events;
+  }
+
+  async get(): Promise<Checkpoint> {
+    const { rows: [r] } = await this.c.query<{ tx: string; position: string }>(
+      "SELECT tx::text, position::text FROM checkpoints WHERE name = $1",
+      [OUTBOX_CHECKPOINT],
+    );
+    return r ? { tx: Number(r.tx), position: Number(r.position) } : ORIGIN;
+  }
+
+  async set(cp: Checkpoint) {
+    await tx(this.c, async () => {
+      await this.c.query({
+        name: "outbox_done",
+        text: "DELETE FROM outbox WHERE (tx, position) <= ($1::bigint::text::xid8, $2::bigint)",
+        values: [cp.tx, cp.position],
+      });
+      await this.c.query({
+        name: "outbox_cp",
+        text: `INSERT INTO checkpoints (name, tx, position) VALUES ($1, $2, $3)
+               ON CONFLICT (name) DO UPDATE SET tx = EXCLUDED.tx, position = EXCLUDED.position`,
+        values: [OUTBOX_CHECKPOINT, cp.tx, cp.position],
+      });
+    });
+  }
+
+  /** Closes once (the relay holds it as both its source and its checkpoint). */
+  async close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.c.end();
+  }
+}
 
 /** A projection held in PostgreSQL, its checkpoint in the same transaction as its rows. */
 export class PgSink implements ProjectionSink {

@@ -26,6 +26,9 @@ CREATE TABLE events (
   recorded_at timestamptz NOT NULL DEFAULT now(),
   UNIQUE (stream_id, version));
 CREATE INDEX events_feed ON events (tx, position);
+-- The transactional outbox: one row per event, written by the append's own statement (so in
+-- its transaction); the relay reads it in the feed's order and deletes what it relayed.
+CREATE TABLE outbox (tx xid8 NOT NULL, position bigint NOT NULL, PRIMARY KEY (tx, position));
 CREATE TABLE snapshots (stream_id text NOT NULL, version int NOT NULL, state jsonb NOT NULL,
   PRIMARY KEY (stream_id, version));
 CREATE TABLE crud_orders (id bigint PRIMARY KEY, customer int NOT NULL, status text NOT NULL,
@@ -52,7 +55,7 @@ CREATE FUNCTION es_notify() RETURNS trigger LANGUAGE plpgsql AS
 
 /** Empty every table but products, and give the products their initial stock back. */
 export const RESET = `
-TRUNCATE events, snapshots, crud_orders, crud_order_lines, crud_payments, order_view,
+TRUNCATE events, outbox, snapshots, crud_orders, crud_order_lines, crud_payments, order_view,
   product_sales, checkpoints, saga_log, inv_holds, gw_payments, shipments, acid_orders
   RESTART IDENTITY;
 UPDATE products SET stock = initial_stock, sold = 0;
@@ -70,6 +73,16 @@ FROM events e
 WHERE (e.tx, e.position) > ($1::bigint::text::xid8, $2::bigint)
   AND e.tx < pg_snapshot_xmin(pg_current_snapshot())
 ORDER BY e.tx, e.position LIMIT $3`;
+
+// The outbox in the feed's order, with the same transaction guard (a row whose transaction
+// may still commit behind it is not read yet), joined to its event for the payload.
+const OUTBOX_SQL = `
+SELECT e.position::text AS position, o.tx::text::bigint::text AS tx, e.stream_id, e.version,
+  e.type, e.payload
+FROM outbox o JOIN events e ON e.position = o.position
+WHERE (o.tx, o.position) > ($1::bigint::text::xid8, $2::bigint)
+  AND o.tx < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY o.tx, o.position LIMIT $3`;
 
 interface EventRow {
   position: string;
@@ -103,7 +116,24 @@ export async function readFeed(
   return rows.map(toEvent);
 }
 
-/** Append events to a stream at `expected` (in the caller's transaction, or alone). */
+/** Read the outbox after `from` (at most `max` events) on a connection. */
+export async function readOutbox(
+  c: pg.Client,
+  from: Checkpoint,
+  max: number,
+): Promise<StoredEvent[]> {
+  const { rows } = await c.query<EventRow>({
+    name: "outbox",
+    text: OUTBOX_SQL,
+    values: [from.tx, from.position, max],
+  });
+  return rows.map(toEvent);
+}
+
+/**
+ * Append events to a stream at `expected` (in the caller's transaction, or alone), with their
+ * outbox rows in the same statement.
+ */
 export async function append(
   c: pg.Client,
   stream: string,
@@ -113,9 +143,12 @@ export async function append(
   try {
     const { rows } = await c.query<{ position: string; tx: string }>({
       name: "append",
-      text: `INSERT INTO events (stream_id, version, type, payload)
-             SELECT $1, $2 + ord, t, p FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS u(t, p, ord)
-             RETURNING position::text, tx::text::bigint::text AS tx`,
+      text: `WITH ins AS (
+               INSERT INTO events (stream_id, version, type, payload)
+               SELECT $1, $2 + ord, t, p FROM unnest($3::text[], $4::jsonb[]) WITH ORDINALITY AS u(t, p, ord)
+               RETURNING position, tx),
+             ob AS (INSERT INTO outbox (tx, position) SELECT tx, position FROM ins)
+             SELECT position::text, tx::text::bigint::text AS tx FROM ins ORDER BY position`,
       values: [stream, expected, events.map((e) => e.type), events.map((e) => e.payload)],
     });
     return {

@@ -2,7 +2,8 @@
 // order, when transaction ids cross a power of ten and positions cross 9 → 10 — where a feed
 // sorted on its text output columns put "1000" before "998" and "10" before "9", so a batch's
 // last event was not its greatest and the checkpoint skipped some events and re-read others
-// (the read models then differed from their rebuild after the fault runs).
+// (the read models then differed from their rebuild after the fault runs). The outbox the
+// relay reads is held to the same order.
 
 import assert from "node:assert/strict";
 import { connectPostgres } from "../../engines/postgres/client.ts";
@@ -59,6 +60,31 @@ Deno.test("eventsourcing: the store's feed reads every event once, in (tx, posit
       const all: StoredEvent[] = [];
       for await (const batch of admin.allEvents()) all.push(...batch);
       assert.deepEqual(all.map(key), got.map(key));
+
+      // The outbox (written by the same appends) reads in the same order; the relay's
+      // checkpoint deletes the rows it covers, and a requeue brings every event back.
+      const outboxed = async () =>
+        Number(
+          (await raw.query<{ n: string }>("SELECT count(*)::text AS n FROM outbox")).rows[0].n,
+        );
+      const outbox = await admin.outbox(1);
+      const relayed: StoredEvent[] = [];
+      let ocp = await outbox.get();
+      for (let guard = 0; guard < 100; guard++) {
+        const batch = await outbox.next(ocp, 3);
+        if (batch.length === 0) break;
+        relayed.push(...batch);
+        ocp = batch[batch.length - 1];
+        await outbox.set(ocp);
+        assert.equal(await outboxed(), got.length - relayed.length);
+      }
+      assert.deepEqual(relayed.map(key), got.map(key));
+      assert.deepEqual(relayed, got);
+      await admin.requeueOutbox();
+      assert.equal(await outboxed(), got.length);
+      assert.equal(key(await outbox.get()), key(ORIGIN));
+      assert.equal((await outbox.next(ORIGIN, 100)).length, got.length);
+      await outbox.close();
     } finally {
       await raw.end();
       await admin.close();

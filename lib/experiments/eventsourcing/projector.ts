@@ -10,7 +10,7 @@
 
 import { sleep } from "../../engines/runtime/net.ts";
 import { after, type Checkpoint, type StoredEvent } from "./domain.ts";
-import type { BusAdmin, CheckpointStore, FeedSource, ProjectionSink } from "./binding.ts";
+import type { BusAdmin, FeedSource, Outbox, ProjectionSink } from "./binding.ts";
 
 /** Counters of a running loop. */
 export interface LoopStats {
@@ -23,8 +23,10 @@ export interface LoopStats {
 }
 
 /** A background loop with a crash and a clean stop. */
-abstract class Loop {
+export abstract class Loop {
   readonly stats: LoopStats = { batches: 0, events: 0, duplicates: 0, errors: 0 };
+  /** Called after every batch handled (a role's child process reports its counters here). */
+  onBatch?: (stats: LoopStats) => void;
   protected running = false;
   protected crashed = false;
   /** The newest event handled. */
@@ -39,7 +41,9 @@ abstract class Loop {
     this.#done = (async () => {
       while (this.running) {
         try {
+          const before = this.stats.batches;
           await this.step();
+          if (this.stats.batches !== before) this.onBatch?.(this.stats);
         } catch (err) {
           if (!this.running || this.crashed) return;
           this.stats.errors++;
@@ -118,36 +122,38 @@ export class Projector extends Loop {
   }
 }
 
-/** The outbox relay: store feed → bus, then the relay's checkpoint. */
+/**
+ * The outbox relay: the store's outbox → bus, then the relay's checkpoint (which deletes the
+ * relayed outbox rows in the same transaction).
+ */
 export class Relay extends Loop {
-  /** When set, the next batch is published and the relay dies before saving its checkpoint. */
-  dieAfterPublish = false;
+  /**
+   * When set, awaited after a batch is published and before its checkpoint is saved (the
+   * faults part holds the relay's process there and kills it: the batch is republished).
+   */
+  afterPublish?: () => Promise<void>;
 
   constructor(
-    private readonly source: FeedSource,
+    private readonly outbox: Outbox,
     private readonly bus: BusAdmin,
-    private readonly checkpoints: CheckpointStore,
     private readonly batch: number,
   ) {
     super();
   }
 
   async init() {
-    this.position = await this.checkpoints.get();
+    this.position = await this.outbox.get();
     return this;
   }
 
   protected async step() {
-    const events = await this.source.next(this.position, this.batch);
+    const events = await this.outbox.next(this.position, this.batch);
     if (events.length === 0 || !this.running) return;
     const duplicates = await this.bus.publish(events);
-    if (this.dieAfterPublish) {
-      this.crashed = true;
-      this.running = false;
-      return;
-    }
+    await this.afterPublish?.();
+    if (this.crashed) return;
     const last = events[events.length - 1];
-    await this.checkpoints.set(last);
+    await this.outbox.set(last);
     this.stats.batches++;
     this.stats.events += events.length - duplicates;
     this.stats.duplicates += duplicates;
@@ -155,7 +161,6 @@ export class Relay extends Loop {
   }
 
   protected async release() {
-    await this.source.close().catch(() => {});
-    await this.checkpoints.close().catch(() => {});
+    await this.outbox.close().catch(() => {});
   }
 }

@@ -57,13 +57,11 @@ export async function startProjector(
   return pr;
 }
 
-/** A started outbox relay (store → bus) resuming at its checkpoint. */
+/** A started outbox relay (the store's outbox → bus) resuming at its checkpoint. */
 export async function startRelay(ctx: EsRun): Promise<Relay> {
-  const store = ctx.engines.store!.admin;
   const r = await new Relay(
-    await store.source("poll", ctx.config.feeds.pollMs),
+    await ctx.engines.store!.admin.outbox(ctx.config.feeds.pollMs),
     ctx.engines.bus!.admin,
-    await store.checkpointStore("relay"),
     ctx.config.feeds.batch,
   ).init();
   r.start();

@@ -25,6 +25,8 @@ const spread = (s: Summary, f: (v: number) => string) =>
 const ops = (v: number) => formatNumber(v, { decimals: 0, unit: "ops/s" });
 const eps = (v: number) => formatNumber(v, { decimals: 0, unit: "events/s" });
 const on = (file: string, f: (rows: Rows) => string) => async (d: Data) => f(await d.rows(file));
+const newFaultSum = (r: Rows, metric: string) =>
+  r.some((x) => x.metric === metric) ? String(S.faultSum(r, metric, "faults")) : "?";
 const x = (v: number) => `${formatNumber(v, { decimals: 1 })}×`;
 
 const FEED_NAMES = ["poll", "notify", "nats"] as const;
@@ -154,6 +156,9 @@ export const eventsourcingFigures: FigureSet = {
     FAULTS,
     (r) => formatNumber(S.faultSum(r, "duplicates_skipped", "faults"), { decimals: 0 }),
   ),
+  // Runs from before the relay ran as a process carry neither metric: "?" until re-measured.
+  "es.faults_sigkill": on(FAULTS, (r) => newFaultSum(r, "crashes_sigkill")),
+  "es.faults_relay_held": on(FAULTS, (r) => newFaultSum(r, "relay_killed_after_publish")),
   "es.faults_relay_dups": on(
     FAULTS,
     (r) => String(S.faultSum(r, "relay_duplicates_dropped", "faults")),
