@@ -1,6 +1,6 @@
 /**
  * MariaDB 10.11 Galera 4: three synchronous multi-primary nodes `n1..n3` on 127.0.0.1 (the
- * recipe measured in /work/shared/ENGINES.md §3). Each node has its own `--defaults-file` (the
+ * recipe measured in the team's shared ENGINES.md §3). Each node has its own `--defaults-file` (the
  * SST scripts read it through my_print_defaults; `--no-defaults` would send them to the system
  * config), n1 bootstraps the cluster (`--wsrep-new-cluster`), n2 and n3 join by a mariabackup
  * SST (rsync fails as root). Ready when every node reports `wsrep_ready = ON`,

@@ -1,6 +1,6 @@
 /**
  * PostgreSQL 15 made highly available by Patroni 3 with an etcd 3 DCS (the recipe measured in
- * /work/shared/ENGINES.md §2): three PostgreSQL nodes `n1..n3`, each run by its own Patroni,
+ * the team's shared ENGINES.md §2): three PostgreSQL nodes `n1..n3`, each run by its own Patroni,
  * and one etcd, every one in a network namespace of its own on a private bridge
  * (../runtime/netns.ts), so a partition is an nftables rule rather than a pause.
  *

@@ -1,7 +1,7 @@
 /**
  * Redis Cluster 7: `primaries` private redis-server processes (default 3), each with
  * `replicasPerPrimary` replicas (default 1), joined by `redis-cli --cluster create` (the
- * recipe measured in /work/shared/ENGINES.md §4). Every node takes a port from
+ * recipe measured in the team's shared ENGINES.md §4). Every node takes a port from
  * `freePort([10000])`, since the cluster bus listens on port + 10000. Ready when every node
  * reports `cluster_state:ok`, knows every other node, and every replica follows its primary.
  *

@@ -1,5 +1,5 @@
 /**
- * Redis 7 with Sentinel (the recipe measured in /work/shared/ENGINES.md §4): a primary, two
+ * Redis 7 with Sentinel (the recipe measured in the team's shared ENGINES.md §4): a primary, two
  * replicas and three sentinels (quorum 2), each a private process on 127.0.0.1 on a port below
  * the ephemeral range. Ready when every sentinel sees the two replicas and the two other
  * sentinels. Nodes: `primary`, `replica1`, `replica2`, `sentinel1..3`; after a failover the

@@ -1,6 +1,6 @@
 /**
  * A private network made of Linux network namespaces (the recipe measured in
- * /work/shared/ENGINES.md §7): one namespace per host, all joined by a bridge that lives in a
+ * the team's shared ENGINES.md §7): one namespace per host, all joined by a bridge that lives in a
  * namespace of its own, so nothing is added to the machine's own network. Addresses are
  * private (10.x.y.0/24) and exist only inside these namespaces. Partitions are nftables rules
  * inside a host's namespace; heal deletes them.
