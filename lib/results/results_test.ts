@@ -284,12 +284,20 @@ Deno.test("ResultSet: fail-fast values and load summaries to rows", async () => 
   }
 });
 
-Deno.test("engine_config: a run's temp dir is recorded as <run dir>, never as a machine path", () => {
-  assert.equal(
-    formatEngineConfig({
-      archive_command: "cp %p /tmp/dsbench-postgres-3f2a/wal_archive/%f",
-      unix_socket_directories: "/var/tmp/dsbench-postgres-9c1/socket",
-    }),
-    "archive_command=cp %p <run dir>/wal_archive/%f;unix_socket_directories=<run dir>/socket",
-  );
+Deno.test("engine_config: a run's temp dir is recorded as <run dir>, never as a machine path", async () => {
+  // Real run dirs, made the way engines make them, so the test follows the temp root in use.
+  const wal = await Deno.makeTempDir({ prefix: "dsbench-postgres-" });
+  const sock = await Deno.makeTempDir({ prefix: "dsbench-postgres-" });
+  try {
+    assert.equal(
+      formatEngineConfig({
+        archive_command: `cp %p ${wal}/wal_archive/%f`,
+        unix_socket_directories: `${sock}/socket`,
+      }),
+      "archive_command=cp %p <run dir>/wal_archive/%f;unix_socket_directories=<run dir>/socket",
+    );
+  } finally {
+    await Deno.remove(wal);
+    await Deno.remove(sock);
+  }
 });
