@@ -149,3 +149,23 @@ export interface EngineDefinition {
   /** Engines with replication that the docker provider cannot set up say so. */
   dockerReplicas?: false;
 }
+
+/** One backup an engine's backup tool took: its label, type, wall time and sizes. */
+export interface BackupTaken {
+  label: string;
+  type: string;
+  ms: number;
+  /** What the tool reports it backed up (database files, a dump's or a backup's own size). */
+  dbBytes: number;
+  /** What the backup added to its repository or directory (an incremental: its new parts). */
+  storedBytes: number;
+}
+
+/** A server (or embedded copy) restored from a backup: the caller stops it; each half timed. */
+export interface Restored {
+  engine: Engine;
+  /** Putting the data in place (the tool's restore, a copy and prepare, a rebuild). */
+  restoreMs: number;
+  /** From the start until it answers out of recovery (log replay to a target included). */
+  startMs: number;
+}

@@ -18,25 +18,7 @@ import { RunDir } from "../runtime/process.ts";
 import type { Engine, EngineNode } from "../types.ts";
 import { CHDB } from "./client.ts";
 import { embeddedEngine } from "./mod.ts";
-
-/** One backup taken: its label, type, wall time and sizes. */
-export interface BackupTaken {
-  label: string;
-  type: string;
-  ms: number;
-  /** The backup's directory (for an incremental: only the parts new since its base). */
-  dbBytes: number;
-  storedBytes: number;
-}
-
-/** A restored copy (the caller stops it) and how long each half took. */
-export interface Restored {
-  engine: Engine;
-  /** Filling the new data path (RESTORE, or a rebuild). */
-  restoreMs: number;
-  /** Opening the copy until it answers a query. */
-  startMs: number;
-}
+import type { BackupTaken, Restored } from "../types.ts";
 
 function dataPath(node: EngineNode): string {
   if (!node.url.startsWith(CHDB)) {

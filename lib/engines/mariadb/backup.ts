@@ -17,30 +17,11 @@ import { RunDir, runTool } from "../runtime/process.ts";
 import type { Engine } from "../types.ts";
 import { queryMariadb } from "./client.ts";
 import { mariadbSocket, startMariadbOn } from "./mod.ts";
+import type { BackupTaken, Restored } from "../types.ts";
 
 const BACKUP = "/usr/bin/mariadb-backup";
 const BINLOG = "/usr/bin/mariadb-binlog";
 const CLIENT = "/usr/bin/mariadb";
-
-/** One backup taken: its label, type, wall time and sizes. */
-export interface BackupTaken {
-  label: string;
-  type: string;
-  ms: number;
-  /** What the backup copied (its directory: data files and the redo log it needs). */
-  dbBytes: number;
-  /** What the backup added to the repository (the same: each backup is a directory). */
-  storedBytes: number;
-}
-
-/** A restored server (the caller stops it) and how long each half took. */
-export interface Restored {
-  engine: Engine;
-  /** Copying the backup into place and preparing it (redo applied, incrementals merged). */
-  restoreMs: number;
-  /** The server's start until it answers, plus the binlog replay to the target (if any). */
-  startMs: number;
-}
 
 interface Taken {
   label: string;

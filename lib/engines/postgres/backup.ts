@@ -17,29 +17,10 @@ import { RunDir, runTool } from "../runtime/process.ts";
 import type { Engine } from "../types.ts";
 import { queryPostgres } from "./client.ts";
 import { POSTGRES_BIN, POSTGRES_USER, startPostgresOn } from "./mod.ts";
+import type { BackupTaken, Restored } from "../types.ts";
 
 const PGBACKREST = "/usr/bin/pgbackrest";
 const STANZA = "bench";
-
-/** A restored server: the engine (caller stops it), and how long each half took. */
-export interface Restored {
-  engine: Engine;
-  /** Putting the files in place (pgBackRest restore, a copy, initdb + pg_restore). */
-  restoreMs: number;
-  /** From the server's start until it answers out of recovery (WAL replay included). */
-  startMs: number;
-}
-
-/** One backup taken: its label, type, wall time and sizes. */
-export interface BackupTaken {
-  label: string;
-  type: string;
-  ms: number;
-  /** What the tool reports it backed up (the database files' size; the dump's own size). */
-  dbBytes: number;
-  /** What the backup added to its repository or directory. */
-  storedBytes: number;
-}
 
 function socketDir(engine: Engine): string {
   const dir = engine.settings.unix_socket_directories;

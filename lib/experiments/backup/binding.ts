@@ -15,26 +15,9 @@
 
 import type { Engine, EngineNode, EngineSpec } from "../../engines/mod.ts";
 import type { Binding } from "../binding.ts";
+import type { BackupTaken, Restored } from "../../engines/types.ts";
 
-/** One backup taken: its label, type, wall time and sizes. */
-export interface BackupTaken {
-  label: string;
-  type: string;
-  ms: number;
-  /** What the tool reports it backed up (database files; a dump's own size). */
-  dbBytes: number;
-  /** What the backup added to its repository or directory. */
-  storedBytes: number;
-}
-
-/** A restored server (the caller stops it) and how long each half took. */
-export interface Restored {
-  engine: Engine;
-  /** Putting the files in place. */
-  restoreMs: number;
-  /** From the server's start until it serves out of recovery (log replay included). */
-  startMs: number;
-}
+export type { BackupTaken, Restored } from "../../engines/types.ts";
 
 /** A table of writes, one new key per write, that a recovered copy is judged against. */
 export interface Ledger {
