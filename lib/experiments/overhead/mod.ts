@@ -92,7 +92,7 @@ export function overheadConfig(
 export const overhead: Experiment<OverheadConfig> = {
   id: "overhead",
   title: "harness overhead: pgbench and redis-benchmark beside the load harness",
-  notebook: "",
+  notebook: "00-harness-calibration",
   tables: [OVERHEAD_TABLE],
   module: import.meta.url,
   config: overheadConfig,
