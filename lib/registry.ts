@@ -22,6 +22,7 @@ import { citedFigures } from "./report/cited.ts";
 import { analyticsFigures } from "./report/figures/analytics.ts";
 import { backupFigures } from "./report/figures/backup.ts";
 import { cacheFigures } from "./report/figures/cache.ts";
+import { overheadFigures } from "./report/figures/overhead.ts";
 import { eventsourcingFigures } from "./report/figures/eventsourcing.ts";
 import { oltpFigures } from "./report/figures/oltp.ts";
 import { provenanceFigures } from "./report/figures/provenance.ts";
@@ -56,6 +57,7 @@ export const FIGURE_SETS: readonly FigureSet[] = [
   citedFigures,
   provenanceFigures,
   oltpFigures,
+  overheadFigures,
   cacheFigures,
   analyticsFigures,
   replicationFigures,
