@@ -133,11 +133,16 @@ export const matrixFigures: FigureSet = Object.fromEntries(DECISIONS.flatMap((sp
     }],
     [`matrix.${key}.flip`, async (d) => {
       const f = closestFlip(await load(d));
-      return f
-        ? `the ${f.criterion} weight from ${two(f.from)} to ${
-          two(f.to)
-        } would choose ${f.challenger}`
-        : "no change of a single weight would choose another option";
+      if (!f) return "no change of a single weight would choose another option";
+      // A flip closer than the shown precision gets the decimals that tell the weights apart.
+      const decimals = [2, 3, 4].find((n) =>
+        formatNumber(f.from, { decimals: n }) !== formatNumber(f.to, { decimals: n })
+      ) ?? 4;
+      const w = (x: number) =>
+        formatNumber(x, { decimals });
+      return `the ${f.criterion} weight from ${w(f.from)} to ${
+        w(f.to)
+      } would choose ${f.challenger}`;
     }],
     [`matrix.${key}.table`, async (d) => {
       const m = await load(d);
