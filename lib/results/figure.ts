@@ -75,6 +75,17 @@ export function formatNumber(value: number, format: NumberFormat = {}): string {
   return format.unit ? `${number} ${format.unit}` : number;
 }
 
+/**
+ * Formats a ratio with its 95 % interval ("0.82 (95 % CI 0.34–1.45)"), or the ratio alone when
+ * the interval is unknown, so that every ratio in the ADR reads alike.
+ */
+export function formatRatio(r: { ratio: number; low: number; high: number }): string {
+  const f = (v: number) => formatNumber(v, { decimals: 2 });
+  return Number.isFinite(r.low) && Number.isFinite(r.high)
+    ? `${f(r.ratio)} (95 % CI ${f(r.low)}–${f(r.high)})`
+    : f(r.ratio);
+}
+
 /** Formats a ratio (0.123) as a percentage ("12.3 %"), decimals as {@link formatNumber}. */
 export function formatPercent(ratio: number, decimals = 1): string {
   return formatNumber(ratio * 100, { decimals, unit: "%" });

@@ -8,6 +8,7 @@
  */
 
 import type { ResultRow } from "../../results/mod.ts";
+import { summarize } from "../../stats/summary.ts";
 
 /** The ratio an issue asks the harness to reach against the C tool with confidence. */
 export const OVERHEAD_TARGET = 0.95;
@@ -31,16 +32,13 @@ export interface TechniqueRatio {
   toolCpuUsPerOp: number;
 }
 
-const mean = (v: readonly number[]) =>
-  v.length === 0 ? NaN : v.reduce((s, x) => s + x, 0) / v.length;
-
+/** Mean client CPU µs/op of one side on one engine; NaN when the run did not measure it. */
 function cpuMean(rows: readonly ResultRow[], engine: string, side: string, technique?: string) {
-  return mean(
-    rows.filter((r) =>
-      r.metric === "client_cpu_per_op" && r.engine === engine && r.side === side &&
-      (technique === undefined || r.technique === technique)
-    ).map((r) => Number(r.value)),
-  );
+  const values = rows.filter((r) =>
+    r.metric === "client_cpu_per_op" && r.engine === engine && r.side === side &&
+    (technique === undefined || r.technique === technique)
+  ).map((r) => Number(r.value));
+  return values.length === 0 ? NaN : summarize(values).mean;
 }
 
 /** Every engine × technique with its ratio of means (rows of side `ratio_of_means`). */

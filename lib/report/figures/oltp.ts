@@ -10,6 +10,7 @@ import {
   type FigureSet,
   formatNumber,
   formatPercent,
+  formatRatio,
 } from "../../results/figure.ts";
 import { coefficientOfVariation } from "../../stats/mod.ts";
 import {
@@ -34,11 +35,6 @@ import {
 const FILE = "oltp_throughput.csv";
 const CAL = "oltp_calibration.csv";
 
-const interval = (r: { ratio: number; low: number; high: number }) =>
-  Number.isFinite(r.low) && Number.isFinite(r.high)
-    ? `${r.ratio.toFixed(2)} (95 % CI ${r.low.toFixed(2)}–${r.high.toFixed(2)})`
-    : r.ratio.toFixed(2);
-
 /** Harness/peer at one calibration point, as a figure with its paired interval. */
 function calibrated(
   engine: string,
@@ -59,7 +55,7 @@ function calibrated(
       harness,
     );
     return {
-      text: `${interval(r)} of ${peer}`,
+      text: `${formatRatio(r)} of ${peer}`,
       value: r.ratio,
       ...(Number.isFinite(r.low) ? { low: r.low, high: r.high } : {}),
     };
@@ -279,7 +275,7 @@ export const oltpFigures: FigureSet = {
       "read committed",
       16,
     );
-    return `${interval(r.peer)}× by sysbench against ${interval(r.harness)}× by the harness`;
+    return `${formatRatio(r.peer)}× by sysbench against ${formatRatio(r.harness)}× by the harness`;
   },
   "oltp.first_run_after_start": async (d) => {
     const first = firstRunAfterStart(await d.rows(FILE));

@@ -5,24 +5,18 @@
  * @module
  */
 
-import { type FigureSet, formatNumber } from "../../results/figure.ts";
-import {
-  bestTechnique,
-  type TechniqueRatio,
-  techniqueRatio,
-} from "../../experiments/overhead/summary.ts";
+import { type FigureSet, formatRatio } from "../../results/figure.ts";
+import { bestTechnique, techniqueRatio } from "../../experiments/overhead/summary.ts";
 
 const CSV = "harness_overhead.csv";
-const f2 = (v: number) => formatNumber(v, { decimals: 2 });
-const ci = (r: TechniqueRatio) => `${f2(r.ratio)} (95 % CI ${f2(r.low)}–${f2(r.high)})`;
 
 /** Figures `overhead.*`: select-only and GET ratios of the used and of the best clients. */
 export const overheadFigures: FigureSet = {
   "overhead.npg_select": async (d) =>
-    `${ci(techniqueRatio(await d.rows(CSV), "postgres", "node-postgres"))} of pgbench -S`,
+    `${formatRatio(techniqueRatio(await d.rows(CSV), "postgres", "node-postgres"))} of pgbench -S`,
   "overhead.ioredis_get": async (d) =>
-    `${ci(techniqueRatio(await d.rows(CSV), "redis", "ioredis"))} of redis-benchmark GET`,
+    `${formatRatio(techniqueRatio(await d.rows(CSV), "redis", "ioredis"))} of redis-benchmark GET`,
   "overhead.best_own": async (d) =>
-    bestTechnique(await d.rows(CSV)).map((b) => `${b.technique} ${ci(b)} on ${b.engine}`)
+    bestTechnique(await d.rows(CSV)).map((b) => `${b.technique} ${formatRatio(b)} on ${b.engine}`)
       .join(", "),
 };
