@@ -23,7 +23,8 @@ import { listNotebooks, resolveNotebook, runNotebook } from "./report/notebooks.
 import { experimentById, EXPERIMENTS, FIGURE_SETS, RECORD_CHARTS } from "./registry.ts";
 import { DATA_DIR, REPO_ROOT } from "./results/paths.ts";
 import { promoteRun } from "./results/rundir.ts";
-import { codeFingerprint, recheckExperiment, runExperiment, shown, userDir } from "./runs.ts";
+import { outdatedCheck } from "./results/fingerprint.ts";
+import { recheckExperiment, runExperiment, shown, userDir } from "./runs.ts";
 import { SCALE_NAMES } from "./workload/scales.ts";
 
 /** A usage mistake: reported with exit code 2. */
@@ -282,12 +283,10 @@ async function adrCommand(args: string[]): Promise<void> {
   if (values.help) return void console.log(HELP.adr);
   const figures = mergeFigures(FIGURE_SETS);
   if (values.check) {
-    const fingerprints = new Map(
-      await Promise.all(
-        EXPERIMENTS.map(async (e) => [e.id, await codeFingerprint(e.module)] as const),
-      ),
-    );
-    const { problems, outdated } = await checkAdrFull({ figures, fingerprints });
+    // Outdated means the experiment's code changed since the data's commit (comments and
+    // type-only edits aside), not merely that the bytes differ.
+    const check = outdatedCheck(new Map(EXPERIMENTS.map((e) => [e.id, e.module])));
+    const { problems, outdated } = await checkAdrFull({ figures, outdated: check });
     for (const o of outdated) say(`${shown(o.file)}:${o.line}: outdated: ${o.message}`);
     if (outdated.length) {
       say(`adr: ${outdated.length} figure(s) rest on data measured by older code (warnings)`);

@@ -23,6 +23,7 @@ import {
 } from "./experiments/experiment.ts";
 import { DEFAULT_PARAMS, experimentParams } from "./experiments/params.ts";
 import { collectProvenance } from "./results/provenance.ts";
+import { codeFingerprint as normalisedFingerprint } from "./results/fingerprint.ts";
 import { DATA_DIR, REPO_ROOT, RUNS_DIR } from "./results/paths.ts";
 import {
   promoteRun,
@@ -80,37 +81,13 @@ export function shown(path: string): string {
 /**
  * A hash of the code an experiment's results depend on: every local module in its import
  * graph (tests excluded), so rows made by older code of that experiment can be told apart.
+ * Each module is hashed normalised (lib/results/normalise.ts: no comments, no layout, no
+ * type-only declarations), so an edit that cannot change a measurement keeps the fingerprint;
+ * rows stamped before December 2026 carry a hash of the raw bytes instead, which the ADR's
+ * outdated check tells apart by comparing sources at their commit (lib/results/fingerprint.ts).
  */
-export async function codeFingerprint(moduleUrl: string): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["info", "--json", moduleUrl],
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  if (!out.success) {
-    throw new Error(`deno info ${moduleUrl} failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  const graph = JSON.parse(new TextDecoder().decode(out.stdout)) as {
-    modules: { specifier: string; local?: string }[];
-  };
-  const root = `file://${REPO_ROOT}/lib/`;
-  const files = graph.modules
-    .filter((m) => m.specifier.startsWith(root) && !m.specifier.endsWith("_test.ts"))
-    .map((m) => m.specifier.slice(root.length))
-    .sort();
-  const hasher = [] as Uint8Array[];
-  for (const f of files) {
-    hasher.push(new TextEncoder().encode(`${f}\n`), await Deno.readFile(join(REPO_ROOT, "lib", f)));
-  }
-  const all = new Uint8Array(hasher.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of hasher) {
-    all.set(b, at);
-    at += b.length;
-  }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function codeFingerprint(moduleUrl: string): Promise<string> {
+  return normalisedFingerprint(moduleUrl, REPO_ROOT);
 }
 
 /** Run one experiment into a run directory (and data/ when promoted). */

@@ -19,6 +19,7 @@ import { readManifest, readTable } from "../results/rundir.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { type FigureData, type FigureFn, type FigureSet, figureText } from "../results/figure.ts";
 import type { Manifest } from "../results/rundir.ts";
+import type { CodeOrigin } from "../results/fingerprint.ts";
 import { templateResidue, unmarkedNumbers } from "./adr_lint.ts";
 
 /** Where the ADRs live. */
@@ -158,6 +159,28 @@ export interface AdrOptions {
    * data came from other code of that experiment are reported as outdated (a warning).
    */
   fingerprints?: ReadonlyMap<string, string>;
+  /**
+   * Says why a table's rows were measured by code that has changed since, or `undefined` when
+   * they were not (see `outdatedCheck` in lib/results/fingerprint.ts, which tells comment and
+   * type-only edits from code changes). Takes the place of `fingerprints` when given.
+   */
+  outdated?: (origin: CodeOrigin) => Promise<string | undefined>;
+}
+
+/** The plain check: the stored fingerprint against the current one. */
+function byFingerprint(
+  fingerprints: ReadonlyMap<string, string>,
+): (o: CodeOrigin) => Promise<string | undefined> {
+  return (o) => {
+    const now = fingerprints.get(o.experiment);
+    return Promise.resolve(
+      now && o.code_fingerprint !== now
+        ? `measured by other code of ${o.experiment} (${o.code_fingerprint.slice(0, 16)} at ${
+          o.git_commit.slice(0, 7)
+        }; now ${now})`
+        : undefined,
+    );
+  };
 }
 
 /** A figure whose data was measured by other code than its experiment's current code. */
@@ -181,7 +204,15 @@ export async function renderAdr(
   const { regions, problems } = findFigures(markdown, file);
   let reads: Set<string> = new Set();
   const data = figureData(options.dataDir, (f) => reads.add(f));
-  const manifest = options.fingerprints ? await data.manifest() : undefined;
+  const judge = options.outdated ??
+    (options.fingerprints ? byFingerprint(options.fingerprints) : undefined);
+  const manifest = judge ? await data.manifest() : undefined;
+  // Judged all at once up front: each experiment's graph and git read happen in parallel.
+  const judged = new Map(
+    await Promise.all(
+      Object.entries(manifest?.tables ?? {}).map(async ([f, e]) => [f, await judge!(e)] as const),
+    ),
+  );
   const outdated: Outdated[] = [];
   let text = "";
   let at = 0;
@@ -223,19 +254,16 @@ export async function renderAdr(
         message: `"${r.id}" says ${JSON.stringify(r.text)}, data says ${JSON.stringify(value)}`,
       });
     }
-    if (manifest && options.fingerprints) {
-      for (const f of reads) {
-        const entry = manifest.tables[f.endsWith(".csv") ? f : `${f}.csv`];
-        const now = entry && options.fingerprints.get(entry.experiment);
-        if (entry && now && entry.code_fingerprint !== now) {
-          outdated.push({
-            ...where(file, r),
-            message: `"${r.id}" rests on ${f}, measured by other code of ${entry.experiment} ` +
-              `(${entry.code_fingerprint.slice(0, 16)} at ${
-                entry.git_commit.slice(0, 7)
-              }; now ${now}): re-run ./denow task run ${entry.experiment}`,
-          });
-        }
+    for (const f of reads) {
+      const table = f.endsWith(".csv") ? f : `${f}.csv`;
+      const why = judged.get(table);
+      if (why) {
+        outdated.push({
+          ...where(file, r),
+          message: `"${r.id}" rests on ${f}, ${why}: re-run ./denow task run ${
+            manifest!.tables[table].experiment
+          }`,
+        });
       }
     }
     text += value;
@@ -352,7 +380,7 @@ export async function checkAdr(options: AdrOptions, files?: string[]): Promise<A
 
 /**
  * {@link checkAdr} with the warnings: figures whose data came from older code of their
- * experiment (when `options.fingerprints` is given).
+ * experiment (when `options.outdated` or `options.fingerprints` is given).
  */
 export async function checkAdrFull(
   options: AdrOptions,
