@@ -2,9 +2,12 @@
  * Harness overhead: does lib/load measure the database or itself? In one run on the same
  * private engine, the C tool its users benchmark it with (pgbench select-only with prepared
  * statements; redis-benchmark GET) and the harness doing the same operation with the same
- * number of clients, one operation in flight per client, alternate; each repetition pairs the
- * tool with every harness technique the binding offers, and the CSV holds both sides, the
- * per-repetition ratio and the ratio of means with its 95 % Fieller interval.
+ * number of clients, one operation in flight per client, run in pairs: each pair is one tool
+ * run right beside one technique run, in alternating order (ABBA), so drift of the shared
+ * machine falls on both sides of a pair's ratio. The ratio is the paired (geometric-mean)
+ * ratio with a 95 % t interval on the log scale; rounds repeat until every technique's
+ * interval is within ±targetHalfWidth or maxRounds is reached. The CSV holds both sides of
+ * every pair (`pair`, `order`), each pair's ratio, and the paired ratio per technique.
  *
  * `./denow task run overhead` writes data/harness_overhead.csv (a complete default run).
  *
@@ -14,7 +17,7 @@
 import type { Engine } from "../../engines/mod.ts";
 import { runClosedLoop } from "../../load/run.ts";
 import { collectProvenance, ResultSet, type RunIdentity } from "../../results/mod.ts";
-import { ratioOfMeans } from "../../stats/summary.ts";
+import { pairedRatio } from "../../stats/paired.ts";
 import { selectBindings, withBinding } from "../binding.ts";
 import { type Experiment, loadTicks, type Progress } from "../experiment.ts";
 import { type ExperimentParams, runIdentity, skippedEngine } from "../params.ts";
@@ -41,9 +44,16 @@ export interface OverheadConfig extends ExperimentParams {
   bindings: readonly OverheadBinding[];
   /** Technique ids to run (default all the bindings offer). */
   techniques: readonly string[];
+  /**
+   * Most pairs per technique (the cap); at least `repetitions` are measured, and a technique
+   * stops once its paired ratio's interval is within ±targetHalfWidth.
+   */
+  maxRounds: number;
+  /** Half-width of the paired ratio's 95 % interval that is narrow enough to stop. */
+  targetHalfWidth: number;
 }
 
-/** Defaults per scale: `quick` for tests (seconds), `default` for the task (~5 min). */
+/** Defaults per scale: `quick` for tests (seconds), `default` for the task (at most ~7 min). */
 export function overheadConfig(
   params: ExperimentParams,
   options: Partial<OverheadConfig> & { engines?: readonly string[] } = {},
@@ -55,8 +65,10 @@ export function overheadConfig(
     ...params,
     bindings,
     clients: 4,
-    durationS: quick ? 0.5 : 8,
-    warmupS: quick ? 0.2 : 1,
+    durationS: quick ? 0.5 : 2,
+    warmupS: quick ? 0.2 : 0.5,
+    maxRounds: quick ? params.repetitions : 10,
+    targetHalfWidth: 0.05,
     pgScale: quick ? 1 : 10,
     redisKeys: quick ? 10_000 : 100_000,
     techniques: bindings.flatMap((b) => b.techniques.map((t) => t.id)),
@@ -71,6 +83,14 @@ export function overheadConfig(
   }
   if (!(config.warmupS >= 0)) {
     throw new Error(`${where}: warmupS must be >= 0, got ${config.warmupS}`);
+  }
+  if (!Number.isInteger(config.maxRounds) || config.maxRounds < config.repetitions) {
+    throw new Error(
+      `${where}: maxRounds must be an integer >= repetitions (${config.repetitions}), got ${config.maxRounds}`,
+    );
+  }
+  if (!(config.targetHalfWidth > 0)) {
+    throw new Error(`${where}: targetHalfWidth must be > 0, got ${config.targetHalfWidth}`);
   }
   if (!Number.isInteger(config.pgScale) || config.pgScale < 1) {
     throw new Error(`${where}: pgScale must be an integer >= 1, got ${config.pgScale}`);
@@ -104,14 +124,14 @@ export async function runOverhead(config: OverheadConfig, progress: Progress) {
   const results = new ResultSet(await collectProvenance());
   const chosen = (b: OverheadBinding) =>
     b.techniques.filter((t) => config.techniques.includes(t.id));
-  progress.plan(
-    config.bindings.reduce((n, b) => n + config.repetitions * (1 + chosen(b).length), 0),
-  );
+  // Per technique up to maxRounds pairs of two runs, plus one warm-up run per engine.
+  const planned = (b: OverheadBinding) => 1 + 2 * config.maxRounds * chosen(b).length;
+  progress.plan(config.bindings.reduce((n, b) => n + planned(b), 0));
   for (const side of config.bindings) {
     const techniques = chosen(side);
     if (techniques.length === 0) continue;
     await withBinding(side, {}, (reason) => {
-      progress.skip(config.repetitions * (1 + techniques.length), reason);
+      progress.skip(planned(side), reason);
       results.run(runIdentity(OVERHEAD_TABLE, config, skippedEngine(side.name), "", 0))
         .add("skipped", 1, "flag", { reason }).end(0);
     }, (engine) => measureSide(config, side, techniques, engine, results, progress));
@@ -135,100 +155,141 @@ async function measureSide(
     pg_scale: config.pgScale,
     redis_keys: config.redisKeys,
   };
-  const tool: number[] = [];
-  const harness = new Map<string, number[]>(techniques.map((t) => [t.id, []]));
-  for (let rep = 0; rep < config.repetitions; rep++) {
-    // Tool first, then each technique; the technique order rotates per repetition so no
-    // technique always runs right after the tool (drift on a shared machine).
-    const toolStart = performance.now();
-    progress.step(`${side.name} rep ${rep + 1} ${side.op} peer tool`);
-    const t = await side.tool(engine, data);
-    const toolSeconds = (performance.now() - toolStart) / 1000;
-    tool.push(t.throughput);
-    const tr = results.run({
-      ...base,
-      repetition: rep,
-      dims: {
+  // The first run after an engine starts was low every time (issue 19): it warms the engine
+  // and is not recorded.
+  progress.step(`${side.name} warm-up ${side.op} peer tool`);
+  const warm = await side.tool(engine, data);
+  progress.log(`${side.name} warm-up run (not recorded): ${warm.throughput.toFixed(0)} ops/s`);
+  const pairs = new Map(
+    techniques.map((t) => [t.id, { tool: [] as number[], harness: [] as number[] }]),
+  );
+  let open = [...techniques];
+  for (let round = 0; round < config.maxRounds && open.length > 0; round++) {
+    for (let k = 0; k < open.length; k++) {
+      // Who goes first in a round rotates, and within a pair tool and harness swap order
+      // (ABBA), so slow drift of the shared machine falls on both sides of every ratio.
+      const tech = open[(k + round) % open.length];
+      const pair = {
         ...dims,
-        side: "tool",
-        technique: t.command.split(" ")[0],
-        technique_detail: t.command,
-      },
-    });
-    tr.add("throughput", t.throughput, "ops/s").add("latency_mean", t.latencyMeanMs, "ms");
-    if (t.latencyP99Ms !== undefined) tr.add("latency_p99", t.latencyP99Ms, "ms");
-    if (t.cpuS !== undefined && t.operations && Number.isFinite(t.cpuS)) {
-      tr.add("client_cpu_per_op", t.cpuS / t.operations * 1e6, "us/op");
-    }
-    tr.end(toolSeconds);
-    progress.log(
-      `${side.name} rep ${rep + 1} ${t.command}: ${t.throughput.toFixed(0)} ops/s`,
-    );
-    for (let k = 0; k < techniques.length; k++) {
-      const tech = techniques[(k + rep) % techniques.length];
-      progress.step(`${side.name} rep ${rep + 1} ${tech.id}`);
-      const h = await runTechnique(
-        side,
-        tech,
-        engine,
-        config,
-        progress,
-        rep,
-        results,
-        base,
-        dims,
-      );
-      harness.get(tech.id)!.push(h);
+        pair: tech.id,
+        order: (round + k) % 2 ? "harness_first" : "tool_first",
+      };
+      const ctx = { side, engine, config, progress, results, base, dims: pair, rep: round };
+      let tool: number, harness: number;
+      if (pair.order === "tool_first") {
+        tool = await runTool(ctx);
+        harness = await runTechnique(tech, ctx);
+      } else {
+        harness = await runTechnique(tech, ctx);
+        tool = await runTool(ctx);
+      }
+      pairs.get(tech.id)!.tool.push(tool);
+      pairs.get(tech.id)!.harness.push(harness);
       progress.log(
-        `${side.name} rep ${rep + 1} ${tech.id}: ${h.toFixed(0)} ops/s ` +
-          `(${(h / t.throughput).toFixed(3)} of the tool)`,
+        `${side.name} round ${round + 1} ${tech.id}: ${harness.toFixed(0)} ops/s, ` +
+          `${(harness / tool).toFixed(3)} of the tool beside it`,
       );
       results.run({
         ...base,
-        repetition: rep,
-        dims: { ...dims, side: "ratio", technique: tech.id, technique_detail: tech.detail },
-      }).add("throughput_ratio", h / t.throughput, "ratio").end(0);
+        repetition: round,
+        dims: { ...pair, side: "ratio", technique: tech.id, technique_detail: tech.detail },
+      }).add("throughput_ratio", harness / tool, "ratio").end(0);
     }
+    if (round + 1 < config.repetitions) continue;
+    const narrow = open.filter((t) => {
+      const p = pairs.get(t.id)!;
+      return halfWidth(pairedRatio(p.harness, p.tool)) <= config.targetHalfWidth;
+    });
+    for (const t of narrow) {
+      progress.skip(
+        2 * (config.maxRounds - round - 1),
+        `${side.name} ${t.id}: interval within ±${config.targetHalfWidth} after ${
+          round + 1
+        } rounds`,
+      );
+    }
+    open = open.filter((t) => !narrow.includes(t));
+  }
+  if (open.length > 0) {
+    progress.log(
+      `${side.name}: ${open.map((t) => t.id).join(", ")} still wider than ` +
+        `±${config.targetHalfWidth} after ${config.maxRounds} rounds (the cap)`,
+    );
   }
   for (const tech of techniques) {
-    const r = ratioOfMeans(harness.get(tech.id)!, tool);
+    const p = pairs.get(tech.id)!;
+    const r = pairedRatio(p.harness, p.tool);
     const run = results.run({
       ...base,
       repetition: 0,
       dims: {
         ...dims,
-        side: "ratio_of_means",
+        pair: tech.id,
+        order: "",
+        side: "paired",
         technique: tech.id,
         technique_detail: tech.detail,
       },
     });
-    run.add("throughput_ratio", r.ratio, "ratio").add("repetitions", tool.length, "count");
+    run.add("throughput_ratio", r.ratio, "ratio").add("repetitions", r.n, "count");
     if (Number.isFinite(r.low) && Number.isFinite(r.high)) {
-      run.add("throughput_ratio_ci_low", r.low, "ratio").add(
-        "throughput_ratio_ci_high",
-        r.high,
-        "ratio",
-      );
+      run.add("throughput_ratio_ci_low", r.low, "ratio")
+        .add("throughput_ratio_ci_high", r.high, "ratio")
+        .add("throughput_ratio_half_width", halfWidth(r), "ratio");
     }
     run.end(0);
     progress.log(
-      `${side.name} ${tech.id}: ratio of means ${r.ratio.toFixed(3)} ` +
-        `[${r.low.toFixed(3)}, ${r.high.toFixed(3)}]`,
+      `${side.name} ${tech.id}: paired ratio ${r.ratio.toFixed(3)} ` +
+        `[${r.low.toFixed(3)}, ${r.high.toFixed(3)}] over ${r.n} pairs`,
     );
   }
 }
 
-async function runTechnique(
-  side: OverheadBinding,
-  tech: Technique,
-  engine: Engine,
-  config: OverheadConfig,
-  progress: Progress,
-  rep: number,
-  results: ResultSet,
-  base: RunIdentity,
-  dims: Record<string, number>,
-): Promise<number> {
+/** Half-width of a ratio's 95 % interval; Infinity while it has none (one pair). */
+function halfWidth(r: { low: number; high: number }): number {
+  return Number.isFinite(r.low) && Number.isFinite(r.high) ? (r.high - r.low) / 2 : Infinity;
+}
+
+/** What one measured run of a pair needs. */
+interface PairContext {
+  side: OverheadBinding;
+  engine: Engine;
+  config: OverheadConfig;
+  progress: Progress;
+  results: ResultSet;
+  base: RunIdentity;
+  dims: Record<string, number | string>;
+  rep: number;
+}
+
+/** One run of the C tool, recorded as the `tool` side of the pair; its throughput. */
+async function runTool(c: PairContext): Promise<number> {
+  const started = performance.now();
+  c.progress.step(`${c.side.name} round ${c.rep + 1} ${c.dims.pair}: ${c.side.op} peer tool`);
+  const t = await c.side.tool(c.engine, c.config);
+  const run = c.results.run({
+    ...c.base,
+    repetition: c.rep,
+    dims: {
+      ...c.dims,
+      side: "tool",
+      technique: t.command.split(" ")[0],
+      technique_detail: t.command,
+    },
+  });
+  run.add("throughput", t.throughput, "ops/s").add("latency_mean", t.latencyMeanMs, "ms");
+  if (t.latencyP99Ms !== undefined) run.add("latency_p99", t.latencyP99Ms, "ms");
+  if (t.cpuS !== undefined && t.operations && Number.isFinite(t.cpuS)) {
+    run.add("client_cpu_per_op", t.cpuS / t.operations * 1e6, "us/op");
+  }
+  run.end((performance.now() - started) / 1000);
+  return t.throughput;
+}
+
+/** One run of a harness technique, recorded as the `harness` side of the pair; its throughput. */
+async function runTechnique(tech: Technique, c: PairContext): Promise<number> {
+  const { side, engine, config, progress, rep, results, base, dims } = c;
+  progress.step(`${side.name} round ${rep + 1} ${tech.id}`);
   const load = await tech.open(engine.primary, config.clients, config);
   // The runner's own CPU over the measured window: opened by the first measured operation.
   let cpuAtMeasure: number | undefined;

@@ -46,11 +46,20 @@ Deno.test("overhead: bad configuration is one clear line", () => {
   );
   assert.throws(() => overheadConfig(params, { durationS: -1 }), /durationS must be > 0/);
   assert.throws(() => overheadConfig(params, { techniques: ["nope"] }), /unknown technique "nope"/);
+  assert.throws(
+    () => overheadConfig(params, { maxRounds: 2 }),
+    /maxRounds must be an integer >= repetitions \(3\)/,
+  );
+  assert.throws(
+    () => overheadConfig(params, { targetHalfWidth: 0 }),
+    /targetHalfWidth must be > 0/,
+  );
   assert.throws(() => experimentParams({ scale: "huge" }), /huge/);
 });
 
 Deno.test({
-  name: "overhead: a quick real run pairs each tool with the harness and writes ratios",
+  name:
+    "overhead: a quick real run pairs a tool run with each technique run and writes paired ratios",
   sanitizeResources: false, // the FFI libc handle stays open for the process
   fn: async () => {
     const config = overheadConfig(experimentParams({ scale: "quick", repetitions: 1 }), {
@@ -65,13 +74,12 @@ Deno.test({
       const tool = mine.find((r) => r.side === "tool" && r.metric === "throughput");
       const harness = mine.find((r) => r.side === "harness" && r.metric === "throughput");
       const ratio = mine.find((r) => r.side === "ratio" && r.metric === "throughput_ratio");
-      const ofMeans = mine.find((r) =>
-        r.side === "ratio_of_means" && r.metric === "throughput_ratio"
-      );
-      assert.ok(tool && harness && ratio && ofMeans, `${engine}: all four sides present`);
+      const paired = mine.find((r) => r.side === "paired" && r.metric === "throughput_ratio");
+      assert.ok(tool && harness && ratio && paired, `${engine}: all four sides present`);
+      assert.equal(tool.pair, harness.pair, "the tool run names the technique it is paired with");
       assert.ok(tool.value > 0 && harness.value > 0);
       assert.ok(Math.abs(ratio.value - harness.value / tool.value) < 1e-9);
-      assert.equal(ofMeans.value, ratio.value); // one repetition
+      assert.ok(Math.abs(paired.value - ratio.value) < 1e-9); // one pair
       assert.match(String(harness.technique_detail), /pgwire|resp|postgres\.js/);
       assert.equal(harness.clients, 2);
       for (const side of ["tool", "harness"]) {

@@ -1,8 +1,8 @@
 /**
  * What the harness-calibration notebook and the ADR read off data/harness_overhead.csv: per
- * engine and harness technique, the ratio of means against the C tool with its 95 % Fieller
- * interval (as the run wrote it), whether the 0.95 target is met with confidence, the
- * interval's half-width, client CPU per operation beside the tool's, and the best technique.
+ * engine and harness technique, the paired ratio against the C tool with its 95 % interval
+ * (as the run wrote it), whether the 0.95 target is met with confidence, the interval's
+ * half-width, client CPU per operation beside the tool's, and the highest-ratio technique.
  *
  * @module
  */
@@ -18,7 +18,7 @@ export interface TechniqueRatio {
   engine: string;
   technique: string;
   detail: string;
-  /** Harness mean throughput over tool mean throughput, and its 95 % interval. */
+  /** Paired ratio (geometric mean of harness/tool over pairs), and its 95 % interval. */
   ratio: number;
   low: number;
   high: number;
@@ -26,6 +26,7 @@ export interface TechniqueRatio {
   halfWidth: number;
   /** The interval's low end is at or above OVERHEAD_TARGET. */
   meetsTarget: boolean;
+  /** Pairs measured. */
   repetitions: number;
   /** Mean client CPU µs per operation of the technique, and of the tool on that engine. */
   cpuUsPerOp: number;
@@ -41,12 +42,12 @@ function cpuMean(rows: readonly ResultRow[], engine: string, side: string, techn
   return values.length === 0 ? NaN : summarize(values).mean;
 }
 
-/** Every engine × technique with its ratio of means (rows of side `ratio_of_means`). */
+/** Every engine × technique with its paired ratio (rows of side `paired`). */
 export function techniqueRatios(rows: readonly ResultRow[]): TechniqueRatio[] {
   const groups = new Map<string, Map<string, number>>();
   const details = new Map<string, string>();
   for (const r of rows) {
-    if (r.side !== "ratio_of_means") continue;
+    if (r.side !== "paired") continue;
     const key = `${r.engine}|${r.technique}`;
     if (!groups.has(key)) groups.set(key, new Map());
     groups.get(key)!.set(String(r.metric), Number(r.value));
@@ -86,7 +87,7 @@ export function techniqueRatio(
   return r;
 }
 
-/** Per engine, the technique with the highest ratio of means (the harness's best client). */
+/** Per engine, the technique with the highest paired ratio (by point estimate). */
 export function bestTechnique(rows: readonly ResultRow[]): TechniqueRatio[] {
   const best = new Map<string, TechniqueRatio>();
   for (const r of techniqueRatios(rows)) {

@@ -25,18 +25,18 @@ const rows: ResultRow[] = [
   row("pg", "tool", "pgbench", "client_cpu_per_op", 22, 1),
   row("pg", "harness", "a", "client_cpu_per_op", 40),
   row("pg", "harness", "a", "client_cpu_per_op", 60, 1),
-  row("pg", "ratio_of_means", "a", "throughput_ratio", 0.97),
-  row("pg", "ratio_of_means", "a", "throughput_ratio_ci_low", 0.96),
-  row("pg", "ratio_of_means", "a", "throughput_ratio_ci_high", 0.99),
-  row("pg", "ratio_of_means", "a", "repetitions", 2),
-  row("pg", "ratio_of_means", "b", "throughput_ratio", 0.6),
-  row("pg", "ratio_of_means", "b", "throughput_ratio_ci_low", 0.4),
-  row("pg", "ratio_of_means", "b", "throughput_ratio_ci_high", 0.9),
-  // a per-repetition ratio must not be read as the ratio of means
+  row("pg", "paired", "a", "throughput_ratio", 0.97),
+  row("pg", "paired", "a", "throughput_ratio_ci_low", 0.96),
+  row("pg", "paired", "a", "throughput_ratio_ci_high", 0.99),
+  row("pg", "paired", "a", "repetitions", 2),
+  row("pg", "paired", "b", "throughput_ratio", 0.6),
+  row("pg", "paired", "b", "throughput_ratio_ci_low", 0.4),
+  row("pg", "paired", "b", "throughput_ratio_ci_high", 0.9),
+  // a per-pair ratio must not be read as the paired summary
   row("pg", "ratio", "b", "throughput_ratio", 5),
 ];
 
-Deno.test("techniqueRatios reads the ratio of means, its interval and CPU means", () => {
+Deno.test("techniqueRatios reads the paired ratio, its interval and CPU means", () => {
   const all = techniqueRatios(rows);
   assert.deepEqual(all.map((r) => r.technique), ["a", "b"]);
   const a = techniqueRatio(rows, "pg", "a");
