@@ -9,6 +9,7 @@
 
 import type { ProgressTick } from "../../load/progress.ts";
 import { type LoadResult, runClosedLoop } from "../../load/run.ts";
+import { processCpu } from "../oltp/peers.ts";
 import type { Engine } from "../../engines/types.ts";
 import type { Catalog } from "../../workload/generate.ts";
 import { generateSessions } from "../../workload/generate.ts";
@@ -88,6 +89,11 @@ export interface SessionMeasurement {
   bytesPerSession: number;
   /** Reads that found no session (should be 0: TTLs outlive the run). */
   missingReads: number;
+  /**
+   * The harness process's own CPU per operation over the load (µs): engines compared through
+   * different clients are compared fairly only when their clients cost alike (issue 19).
+   */
+  clientCpuUsPerOp: number;
 }
 
 /** Load the sessions into an empty cache and run the read-mostly mix. */
@@ -102,6 +108,7 @@ export async function runSessionLoad(
   const loaded = await backend.counters();
   let missingReads = 0;
   const n = s.sessions.length;
+  const cpuBefore = processCpu().self;
   const load = await runClosedLoop({
     concurrency: s.concurrency,
     durationMs: s.durationMs,
@@ -119,10 +126,11 @@ export async function runSessionLoad(
       await caches[w].set(key, value, s.ttlS);
     },
   });
+  const clientCpuUsPerOp = load.ops > 0 ? (processCpu().self - cpuBefore) / load.ops * 1e6 : NaN;
   const bytesPerSession = backend.hasCounters
     ? Math.max(0, loaded.memoryBytes - empty.memoryBytes) / n
     : NaN;
-  return { load, bytesPerSession, missingReads };
+  return { load, bytesPerSession, missingReads, clientCpuUsPerOp };
 }
 
 /** How the cache is restarted. */

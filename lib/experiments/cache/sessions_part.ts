@@ -60,6 +60,9 @@ export async function sessionsPart(ctx: CacheRun, binding: CacheBinding): Promis
         if (Number.isFinite(m.bytesPerSession)) {
           run.add("bytes_per_session", m.bytesPerSession, "bytes");
         }
+        if (Number.isFinite(m.clientCpuUsPerOp)) {
+          run.add("client_cpu_per_op", m.clientCpuUsPerOp, "us/op");
+        }
         run.end();
         ctx.progress.log(
           `${label}: ${m.load.throughput.toFixed(0)} ops/s, p99 ${

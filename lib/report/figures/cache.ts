@@ -52,6 +52,14 @@ const sessionLoss = (
   });
 
 /** The session store's throughput on `engine` with `persistence` (the whole read/write mix). */
+/** A session-load metric of one engine without persistence (`op` "all" for load metrics). */
+const sessionPoint = (rows: readonly ResultRow[], metric: string, engine: string, op = "") =>
+  pointOf(rows, metric, ["engine", "persistence", "op"], {
+    engine,
+    persistence: "none",
+    op,
+    restart: "",
+  });
 const sessionThroughput = (rows: readonly ResultRow[], engine: string, persistence: string) =>
   pointOf(rows, "throughput", ["engine", "persistence", "op"], {
     engine,
@@ -185,6 +193,25 @@ export const cacheFigures: FigureSet = {
       ? "none"
       : s.map((x) => `${NAMES[x.engine] ?? x.engine} (${x.reason.replace(/^\S+ skipped: /, "")})`)
         .join("; ");
+  },
+  // Engines compared through different clients (ioredis, memjs, hazelcast-client) compare
+  // fairly only when the clients cost alike: within 10 % of CPU per operation (issue 19).
+  "cache.session_client_cpu": async (d) => {
+    const rows = await d.rows(SESS);
+    const cpu = ["redis", "memcached", "hazelcast"].flatMap((engine) => {
+      const has = rows.some((r) => r.engine === engine && r.metric === "client_cpu_per_op");
+      return has ? [{ engine, us: sessionPoint(rows, "client_cpu_per_op", engine).mean }] : [];
+    });
+    if (cpu.length < 2) throw new Error("cache_sessions.csv: client CPU per operation missing");
+    const lo = Math.min(...cpu.map((c) => c.us));
+    const hi = Math.max(...cpu.map((c) => c.us));
+    const list = cpu.map((c) => `${NAMES[c.engine]} ${formatNumber(c.us, { decimals: 0 })} µs/op`)
+      .join(", ");
+    return hi / lo <= 1.1
+      ? `${list}: within 10 %, so the clients cost alike`
+      : `${list}: the costliest client spends ${
+        formatNumber(hi / lo, { decimals: 1 })
+      }× the cheapest's CPU per operation, so the throughput comparison carries the clients' difference`;
   },
   "cache.repetitions": async (d) => {
     const rows = await d.rows(HIT);
