@@ -4,7 +4,13 @@ import { writeResults } from "../results/csv.ts";
 import { adoptTables } from "../results/rundir.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { FIGURE_SETS as figureSets } from "../registry.ts";
-import { type FigureSet, formatNumber, formatPercent } from "../results/figure.ts";
+import {
+  type FigureSet,
+  formatNumber,
+  formatPercent,
+  formatSpread,
+  SINGLE_RUN,
+} from "../results/figure.ts";
 import { checkAdr, describeProblem, findFigures, mergeFigures, updateAdr } from "./adr.ts";
 
 Deno.test("the committed ADRs match data/ (regenerate with: ./denow task adr)", async () => {
@@ -190,6 +196,26 @@ Deno.test("formatNumber is deterministic: grouped, fixed decimals, unit", () => 
   assert.equal(formatNumber(3.14159, { decimals: 3, unit: "ms" }), "3.142 ms");
   assert.equal(formatPercent(0.1234), "12.3 %");
   assert.throws(() => formatNumber(NaN));
+});
+
+Deno.test("formatSpread: CV of the repetitions, flagged above 10 %, one run says so", () => {
+  assert.equal(formatSpread([100, 105, 95]), "CV 5 %");
+  assert.equal(
+    formatSpread([100, 140, 80]),
+    "CV 29 % — above 10 %: flagged, not a stable figure",
+  );
+  // Exactly at the limit is not flagged; just above keeps a decimal rather than read "10 % — above 10 %".
+  assert.equal(formatSpread({ n: 3, mean: 100, stddev: 10 }), "CV 10 %");
+  assert.equal(
+    formatSpread({ n: 3, mean: 100, stddev: 10.4 }),
+    "CV 10.4 % — above 10 %: flagged, not a stable figure",
+  );
+  // A summary and its values give the same text.
+  assert.equal(formatSpread({ n: 3, mean: 1, stddev: 0.05 }), formatSpread([0.95, 1, 1.05]));
+  assert.equal(formatSpread([42]), SINGLE_RUN);
+  assert.equal(formatSpread({ n: 1, mean: 42, stddev: NaN }), SINGLE_RUN);
+  assert.throws(() => formatSpread([]), /no values/);
+  assert.throws(() => formatSpread([0, 0]), /no coefficient/);
 });
 
 Deno.test("updateAdr leaves a table around a figure formatted as deno fmt would", async () => {

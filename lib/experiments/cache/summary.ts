@@ -18,6 +18,8 @@ export interface CachePoint {
   min: number;
   max: number;
   n: number;
+  /** The repetitions' values, in row order (their spread is cited beside a throughput). */
+  values: number[];
 }
 
 /** Means of `metric` over repetitions, grouped by `keys`, rows filtered by `where`. */
@@ -40,6 +42,7 @@ export function cachePoints(
     min: g.min,
     max: g.max,
     n: g.n,
+    values: g.values,
   }));
 }
 

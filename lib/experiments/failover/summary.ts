@@ -237,6 +237,20 @@ function distanceRows(
   return rows.filter((r) => r.store === store && r.mode === mode && Number(r.rtt_ms) === rttMs);
 }
 
+/** One metric of the distance table, one value per repetition; throws when absent. */
+export function distanceValues(
+  rows: readonly ResultRow[],
+  store: string,
+  mode: string,
+  rttMs: number,
+  metric: string,
+): number[] {
+  const v = distanceRows(rows, store, mode, rttMs).filter((r) => r.metric === metric)
+    .map((r) => Number(r.value));
+  if (v.length === 0) throw new Error(`failover: no ${metric} for ${store}/${mode} at ${rttMs} ms`);
+  return v;
+}
+
 /** One metric of the distance table (mean over repetitions); throws when absent. */
 export function distanceValue(
   rows: readonly ResultRow[],
@@ -245,9 +259,7 @@ export function distanceValue(
   rttMs: number,
   metric: string,
 ): number {
-  const v = distanceRows(rows, store, mode, rttMs).filter((r) => r.metric === metric)
-    .map((r) => Number(r.value));
-  if (v.length === 0) throw new Error(`failover: no ${metric} for ${store}/${mode} at ${rttMs} ms`);
+  const v = distanceValues(rows, store, mode, rttMs, metric);
   return v.reduce((a, b) => a + b, 0) / v.length;
 }
 

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type FigureSet, formatNumber } from "../../results/figure.ts";
+import type { ResultRow } from "../../results/mod.ts";
+import { type FigureSet, formatNumber, formatSpread } from "../../results/figure.ts";
 import {
   ANALYTICS_FILE,
   answerVerdicts,
@@ -23,6 +24,17 @@ import { QUERY_IDS } from "../../experiments/analytics/queries.ts";
 const label = (store: string) => STORE_LABELS[store] ?? store;
 const ms = (v: number) => `${formatNumber(v)} ms`;
 const x = (v: number) => `${formatNumber(v, { decimals: v >= 10 ? 0 : 1 })}×`;
+
+/**
+ * A store's best throughput point with the spread of the repetitions at that point (issue 19):
+ * every throughput row of the store at those clients.
+ */
+function bestQps(rows: readonly ResultRow[], store: string): string {
+  const pts = throughputPoints(rows).filter((p) => p.store === store);
+  const best = pts.reduce((a, b) => (b.qps > a.qps ? b : a));
+  const runs = pts.filter((p) => p.clients === best.clients).map((p) => p.qps);
+  return `${formatNumber(best.qps)} queries/s at ${best.clients} clients (${formatSpread(runs)})`;
+}
 
 /** The analytics section's figures in the ADR. */
 export const analyticsFigures: FigureSet = {
@@ -97,16 +109,6 @@ export const analyticsFigures: FigureSet = {
       ? "none"
       : s.map((x) => `${label(x.store)} (${x.reason.replace(/^\S+ skipped: /, "")})`).join("; ");
   },
-  "analytics.qps_chdb_max": async (d) => {
-    const pts = throughputPoints(await d.rows(ANALYTICS_FILE)).filter((p) => p.store === "chdb");
-    const best = pts.reduce((a, b) => (b.qps > a.qps ? b : a));
-    return `${formatNumber(best.qps)} queries/s at ${best.clients} clients`;
-  },
-  "analytics.qps_pg_heap_max": async (d) => {
-    const pts = throughputPoints(await d.rows(ANALYTICS_FILE)).filter((p) =>
-      p.store === "postgres-heap"
-    );
-    const best = pts.reduce((a, b) => (b.qps > a.qps ? b : a));
-    return `${formatNumber(best.qps)} queries/s at ${best.clients} clients`;
-  },
+  "analytics.qps_chdb_max": async (d) => bestQps(await d.rows(ANALYTICS_FILE), "chdb"),
+  "analytics.qps_pg_heap_max": async (d) => bestQps(await d.rows(ANALYTICS_FILE), "postgres-heap"),
 };

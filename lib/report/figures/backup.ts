@@ -5,7 +5,14 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import {
+  type FigureSet,
+  formatNumber,
+  formatPercent,
+  formatSpread,
+  SINGLE_RUN,
+} from "../../results/figure.ts";
+import type { Summary } from "../../stats/summary.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import * as S from "../../experiments/backup/summary.ts";
 
@@ -21,6 +28,12 @@ const on = (file: string, f: (rows: Rows) => string) => async (d: Data) => f(awa
 const s = (ms: number) => formatNumber(ms / 1000, { decimals: ms < 10_000 ? 1 : 0, unit: "s" });
 const mb = (b: number) => formatNumber(b / 1e6, { decimals: b < 1e7 ? 1 : 0, unit: "MB" });
 const n = (v: number) => formatNumber(v, { decimals: 0 });
+/** A write rate over repetitions, with their spread (issue 19). */
+const writes = (p: Summary) =>
+  `${formatNumber(p.mean, { decimals: 0, unit: "writes/s" })} (${formatSpread(p)})`;
+/** A restore rate: one timed restore at the largest size (S.restoreRate reads one row each). */
+const restoreMbS = (r: Rows, tool: string, type: string) =>
+  `${formatNumber(S.restoreRate(r, tool, type), { decimals: 0, unit: "MB/s" })} (${SINGLE_RUN})`;
 // PostgreSQL's sizes: the orders store's figures (other engines' have their own keys below).
 const PG = "postgres";
 const largest = (r: Rows) => Math.max(...S.sizes(r, PG));
@@ -38,12 +51,7 @@ const redisLost = (mode: string) =>
     const l = S.persistence(r, mode, "lost").mean, a = S.persistence(r, mode, "writes_acked").mean;
     return `${n(l)} of ${n(a)} (${formatPercent(a ? l / a : 0)})`;
   });
-const redisRate = (mode: string) =>
-  on(PERS, (r) =>
-    formatNumber(S.persistence(r, mode, "writes_per_s").mean, {
-      decimals: 0,
-      unit: "writes/s",
-    }));
+const redisRate = (mode: string) => on(PERS, (r) => writes(S.persistence(r, mode, "writes_per_s")));
 const redisRestart = (mode: string) =>
   on(PERS, (r) => s(S.restartMs(r, mode, Math.max(...S.restartSizes(r)))));
 const codecStored = (codec: string) =>
@@ -77,7 +85,7 @@ function backupsOf(prefix: string, engine: string, tool: string, types: readonly
     [`${prefix}.rate`]: ofEngine(
       BACKUPS,
       engine,
-      (r) => formatNumber(S.restoreRate(r, tool, types[0]), { decimals: 0, unit: "MB/s" }),
+      (r) => restoreMbS(r, tool, types[0]),
     ),
     [`${prefix}.rto_100gb`]: ofEngine(
       BACKUPS,
@@ -130,11 +138,7 @@ export const backupFigures: FigureSet = {
   "backup.mariadb.pitr_rate": ofEngine(
     PITR,
     "mariadb",
-    (r) =>
-      formatNumber(S.pointOf(r, "writes_per_s", { part: "pitr" }).mean, {
-        decimals: 0,
-        unit: "writes/s",
-      }),
+    (r) => writes(S.pointOf(r, "writes_per_s", { part: "pitr" })),
   ),
   ...backupsOf("backup.clickhouse", "clickhouse", "clickhouse-backup", ["full", "incr"]),
   ...backupsOf("backup.clickhouse_rebuild", "clickhouse", "clickhouse-rebuild", ["reinsert"]),
@@ -181,11 +185,11 @@ export const backupFigures: FigureSet = {
   "backup.rto_dump_large": rtoAt("pg_dump", "logical", largest),
   "backup.rate_pgbackrest": on(
     BACKUPS,
-    (r) => formatNumber(S.restoreRate(r, "pgbackrest", "full"), { decimals: 0, unit: "MB/s" }),
+    (r) => restoreMbS(r, "pgbackrest", "full"),
   ),
   "backup.rate_dump": on(
     BACKUPS,
-    (r) => formatNumber(S.restoreRate(r, "pg_dump", "logical"), { decimals: 0, unit: "MB/s" }),
+    (r) => restoreMbS(r, "pg_dump", "logical"),
   ),
   "backup.rto_100gb_pgbackrest": on(
     BACKUPS,
@@ -216,11 +220,7 @@ export const backupFigures: FigureSet = {
   "backup.pitr_rto": on(PITR, (r) => s(S.pointOf(r, "rto_ms", { engine: PG, part: "pitr" }).mean)),
   "backup.pitr_rate": on(
     PITR,
-    (r) =>
-      formatNumber(S.pointOf(r, "writes_per_s", { engine: PG, part: "pitr" }).mean, {
-        decimals: 0,
-        unit: "writes/s",
-      }),
+    (r) => writes(S.pointOf(r, "writes_per_s", { engine: PG, part: "pitr" })),
   ),
   "backup.rpo_archive_1s": lost("archive_timeout_1s"),
   "backup.rpo_archive_5s": lost("archive_timeout_5s"),

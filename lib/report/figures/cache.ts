@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import { type FigureSet, formatNumber, formatPercent, formatSpread } from "../../results/figure.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import {
   accountingTally,
@@ -36,7 +36,9 @@ const MIB = 1024 * 1024;
 const mib = (b: number) => `${formatNumber(b / MIB, { decimals: 1 })} MiB`;
 const pct = (p: CachePoint) => formatPercent(p.mean);
 const ms = (v: number) => `${formatNumber(v, { decimals: 2 })} ms`;
-const opsPerS = (p: CachePoint) => `${formatNumber(p.mean, { decimals: 0 })} ops/s`;
+/** A throughput with its repetitions' spread (issue 19). */
+const opsPerS = (p: CachePoint) =>
+  `${formatNumber(p.mean, { decimals: 0 })} ops/s (${formatSpread(p.values)})`;
 
 /** Sessions lost by `engine` with `persistence` over a `restart` (clean or crash). */
 const sessionLoss = (

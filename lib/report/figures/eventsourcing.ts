@@ -5,7 +5,13 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import {
+  type FigureSet,
+  formatNumber,
+  formatPercent,
+  formatSpread,
+  SINGLE_RUN,
+} from "../../results/figure.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import type { Summary } from "../../stats/summary.ts";
 import * as S from "../../experiments/eventsourcing/summary.ts";
@@ -22,6 +28,11 @@ type Rows = readonly ResultRow[];
 const ms = (v: number, decimals?: number) => formatNumber(v, { decimals, unit: "ms" });
 const spread = (s: Summary, f: (v: number) => string) =>
   Number.isNaN(s.ciHalfWidth) ? f(s.mean) : `${f(s.mean)} (95 % CI ${f(s.ciLow)}–${f(s.ciHigh)})`;
+/** A measured rate: its mean, interval and the repetitions' spread (issue 19). */
+const rate = (s: Summary, f: (v: number) => string) =>
+  Number.isNaN(s.ciHalfWidth)
+    ? `${f(s.mean)} (${formatSpread(s)})`
+    : `${f(s.mean)} (95 % CI ${f(s.ciLow)}–${f(s.ciHigh)}; ${formatSpread(s)})`;
 const ops = (v: number) => formatNumber(v, { decimals: 0, unit: "ops/s" });
 const eps = (v: number) => formatNumber(v, { decimals: 0, unit: "events/s" });
 const on = (file: string, f: (rows: Rows) => string) => async (d: Data) => f(await d.rows(file));
@@ -37,8 +48,8 @@ export const eventsourcingFigures: FigureSet = {
     STORE,
     (r) => String(new Set(r.filter((x) => x.part === "lifecycle").map((x) => x.repetition)).size),
   ),
-  "es.lifecycle_events": on(STORE, (r) => spread(S.lifecycle(r, "throughput", "events"), ops)),
-  "es.lifecycle_crud": on(STORE, (r) => spread(S.lifecycle(r, "throughput", "crud"), ops)),
+  "es.lifecycle_events": on(STORE, (r) => rate(S.lifecycle(r, "throughput", "events"), ops)),
+  "es.lifecycle_crud": on(STORE, (r) => rate(S.lifecycle(r, "throughput", "crud"), ops)),
   "es.lifecycle_ratio": on(
     STORE,
     (r) =>
@@ -86,8 +97,8 @@ export const eventsourcingFigures: FigureSet = {
     SAGA,
     (r) => formatPercent(S.sagaVerdict(r, "decline_rate", S.timeoutRates(r)[0]).mean, 0),
   ),
-  "es.hot1_events": on(STORE, (r) => spread(S.hot(r, "throughput", "events", 1), ops)),
-  "es.hot1_crud": on(STORE, (r) => spread(S.hot(r, "throughput", "crud", 1), ops)),
+  "es.hot1_events": on(STORE, (r) => rate(S.hot(r, "throughput", "events", 1), ops)),
+  "es.hot1_crud": on(STORE, (r) => rate(S.hot(r, "throughput", "crud", 1), ops)),
   "es.hot1_p99_events": on(
     STORE,
     (r) => spread(S.hot(r, "latency_p99", "events", 1), (v) => ms(v)),
@@ -96,7 +107,7 @@ export const eventsourcingFigures: FigureSet = {
   ...Object.fromEntries(FEED_NAMES.flatMap((f) => [
     [`es.lag_p50_${f}`, on(FEEDS, (r) => spread(S.lag(r, "lag_p50", f), (v) => ms(v)))],
     [`es.lag_p99_${f}`, on(FEEDS, (r) => spread(S.lag(r, "lag_p99", f), (v) => ms(v)))],
-    [`es.ceiling_${f}`, on(FEEDS, (r) => spread(S.ceiling(r, f), eps))],
+    [`es.ceiling_${f}`, on(FEEDS, (r) => rate(S.ceiling(r, f), eps))],
     [`es.ryow_miss_${f}`, on(FEEDS, (r) => formatPercent(S.ryow(r, "miss_rate", f).mean, 1))],
     [
       `es.token_wait_p99_${f}`,
@@ -111,7 +122,7 @@ export const eventsourcingFigures: FigureSet = {
     FEEDS,
     (r) => x(S.lag(r, "lag_p50", "nats").mean / S.lag(r, "lag_p50", "poll").mean),
   ),
-  "es.ceiling_relay": on(FEEDS, (r) => spread(S.ceiling(r, "nats", "relay"), eps)),
+  "es.ceiling_relay": on(FEEDS, (r) => rate(S.ceiling(r, "nats", "relay"), eps)),
   "es.write_side_read_p50": on(
     FEEDS,
     (r) => spread(S.ryow(r, "write_side_read_p50", "poll"), (v) => ms(v)),
@@ -125,7 +136,11 @@ export const eventsourcingFigures: FigureSet = {
       `es.rebuild_s_${p}`,
       on(REBUILD, (r) => formatNumber(S.rebuild(r, "rebuild_s", p).value, { unit: "s" })),
     ],
-    [`es.rebuild_rate_${p}`, on(REBUILD, (r) => eps(S.rebuild(r, "events_per_s", p).value))],
+    // One timed rebuild per size (S.rebuild reads one row): a measurement without a spread.
+    [
+      `es.rebuild_rate_${p}`,
+      on(REBUILD, (r) => `${eps(S.rebuild(r, "events_per_s", p).value)} (${SINGLE_RUN})`),
+    ],
   ])),
   "es.snapshot_policy": on(
     REBUILD,
@@ -199,8 +214,8 @@ export const eventsourcingFigures: FigureSet = {
   "es.saga_p99": on(SAGA, (r) => spread(S.checkout(r, "latency_p99", "saga", 0), (v) => ms(v))),
   "es.acid_p50": on(SAGA, (r) => spread(S.checkout(r, "latency_p50", "acid", 0), (v) => ms(v))),
   "es.acid_p99": on(SAGA, (r) => spread(S.checkout(r, "latency_p99", "acid", 0), (v) => ms(v))),
-  "es.saga_tput": on(SAGA, (r) => spread(S.checkout(r, "throughput", "saga", 0), ops)),
-  "es.acid_tput": on(SAGA, (r) => spread(S.checkout(r, "throughput", "acid", 0), ops)),
+  "es.saga_tput": on(SAGA, (r) => rate(S.checkout(r, "throughput", "saga", 0), ops)),
+  "es.acid_tput": on(SAGA, (r) => rate(S.checkout(r, "throughput", "acid", 0), ops)),
   "es.saga_cost": on(
     SAGA,
     (r) =>

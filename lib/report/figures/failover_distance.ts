@@ -7,8 +7,8 @@
  * @module
  */
 
-import { type FigureSet, formatNumber } from "../../results/figure.ts";
-import { distanceRtts, distanceValue } from "../../experiments/failover/summary.ts";
+import { type FigureSet, formatNumber, formatSpread } from "../../results/figure.ts";
+import { distanceRtts, distanceValue, distanceValues } from "../../experiments/failover/summary.ts";
 import { measuredCell } from "./record.ts";
 
 const FILE = "failover_distance.csv";
@@ -27,6 +27,14 @@ const fig = (mode: string, metric: string, rtt: number, decimals = 1, unit = "ms
         unit,
       }),
   );
+/** A rate of the sweep with the spread of its repetitions at that round trip (issue 19). */
+const rate = (mode: string, metric: string, rtt: number, unit: string) => (d: Data) =>
+  measuredCell(d, FILE, async () => {
+    const rows = await d.rows(FILE);
+    const runs = distanceValues(rows, STORE, mode, rtt, metric);
+    const mean = runs.reduce((a, b) => a + b, 0) / runs.length;
+    return `${formatNumber(mean, { decimals: 0, unit })} (${formatSpread(runs)})`;
+  });
 
 function perRoundTrip(): FigureSet {
   const out: Record<string, FigureSet[string]> = {};
@@ -35,7 +43,7 @@ function perRoundTrip(): FigureSet {
     out[`${p}.measured_rtt_ms.${rtt}`] = fig("async", "measured_rtt_ms", rtt);
     out[`${p}.sync_commit_p50_ms.${rtt}`] = fig("sync_on", "commit_p50_ms", rtt);
     out[`${p}.sync_commit_p99_ms.${rtt}`] = fig("sync_on", "commit_p99_ms", rtt);
-    out[`${p}.sync_commits_per_s.${rtt}`] = fig("sync_on", "commits_per_s", rtt, 0, "commits/s");
+    out[`${p}.sync_commits_per_s.${rtt}`] = rate("sync_on", "commits_per_s", rtt, "commits/s");
     out[`${p}.remote_apply_p50_ms.${rtt}`] = fig("sync_remote_apply", "commit_p50_ms", rtt);
     out[`${p}.async_lag_p50_ms.${rtt}`] = fig("async", "lag_p50_ms", rtt);
     out[`${p}.async_lag_p99_ms.${rtt}`] = fig("async", "lag_p99_ms", rtt);

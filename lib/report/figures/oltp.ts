@@ -11,8 +11,8 @@ import {
   formatNumber,
   formatPercent,
   formatRatio,
+  formatSpread,
 } from "../../results/figure.ts";
-import { coefficientOfVariation } from "../../stats/mod.ts";
 import {
   calibrationAt,
   calibrationInvariant,
@@ -70,7 +70,6 @@ function calibrated(
 function peakContext(engine: string, isolation: string): FigureFn {
   return async (d) => {
     const p = peak(await d.rows(FILE), engine, isolation);
-    const cv = coefficientOfVariation(p.values);
     const cal = await d.rows(CAL);
     const peers = [
       ...new Set(
@@ -88,10 +87,7 @@ function peakContext(engine: string, isolation: string): FigureFn {
       const level = r.isolation === isolation ? "" : ` (${r.isolation.toUpperCase()})`;
       return `${r.ratio.toFixed(2)} of ${peer} at ${r.concurrency} clients${level}`;
     });
-    const spread = Number.isFinite(cv)
-      ? `CV ${formatPercent(cv, 0)}${cv > 0.1 ? " — above 10 %: flagged, not a stable figure" : ""}`
-      : "one repetition";
-    return `${spread}; the harness reached ${parts.join(" and ")}`;
+    return `${formatSpread(p.values)}; the harness reached ${parts.join(" and ")}`;
   };
 }
 const tps = (p: OltpPoint) =>

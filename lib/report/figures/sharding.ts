@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import { type FigureSet, formatNumber, formatPercent, formatSpread } from "../../results/figure.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import type { RatioSummary, Summary } from "../../stats/summary.ts";
 import * as S from "../../experiments/sharding/summary.ts";
@@ -23,14 +23,35 @@ const times = (r: RatioSummary) =>
   r.bounded && Number.isFinite(r.low)
     ? `${r.ratio.toFixed(2)}× (95 % CI ${r.low.toFixed(2)}–${r.high.toFixed(2)})`
     : `${r.ratio.toFixed(2)}×`;
-const spread = (s: Summary, f: (v: number) => string) =>
-  Number.isNaN(s.ciHalfWidth) ? f(s.mean) : `${f(s.mean)} (95 % CI ${f(s.ciLow)}–${f(s.ciHigh)})`;
+/** `text (a; b)`; a rate (`cv`) also carries its repetitions' spread (issue 19). */
+const bracket = (text: string, parts: string[], s: Summary, cv: boolean) => {
+  const all = cv ? [...parts, formatSpread(s)] : parts;
+  return all.length ? `${text} (${all.join("; ")})` : text;
+};
+const spread = (s: Summary, f: (v: number) => string, cv = false) =>
+  bracket(
+    f(s.mean),
+    Number.isNaN(s.ciHalfWidth) ? [] : [`95 % CI ${f(s.ciLow)}–${f(s.ciHigh)}`],
+    s,
+    cv,
+  );
 /** Mean with the range over repetitions (for shares and durations an interval would overrun). */
-const range = (s: Summary, f: (v: number) => string) =>
-  s.n < 2 ? f(s.mean) : `${f(s.mean)} (range ${f(s.min)}–${f(s.max)})`;
+const range = (s: Summary, f: (v: number) => string, cv = false) =>
+  bracket(f(s.mean), s.n < 2 ? [] : [`range ${f(s.min)}–${f(s.max)}`], s, cv);
 const mb = (b: number) => formatNumber(b / 1e6, { decimals: 1, unit: "MB" });
 const kb = (b: number) => formatNumber(b / 1e3, { decimals: 0, unit: "kB" });
 const rps = (v: number) => formatNumber(v, { decimals: 0, unit: "requests/s" });
+const perS = (unit: string) => (v: number) => formatNumber(v, { decimals: 0, unit: `${unit}/s` });
+const bulk = (layout: string) =>
+  on(PART, (r) =>
+    spread(
+      S.pointOf(r, "bulk_insert_rate", { part: "load", table: "events", layout }),
+      perS("rows"),
+      true,
+    ));
+/** The one-shard capacity the scale-out projection multiplies (a measured throughput). */
+const capacity = (r: Rows) =>
+  S.pointOf(r, "throughput", { part: "skew_measured", key: "customer", shards: 1, op: "all" });
 const x = (v: number) => `${formatNumber(v, { decimals: 1 })}×`;
 
 const on = (file: string, f: (rows: Rows) => string) => async (d: Data) => f(await d.rows(file));
@@ -130,23 +151,8 @@ export const shardingFigures: FigureSet = {
   ),
   "sharding.insert_plain": on(PART, (r) => spread(insertP50(r, "events", 1), (v) => ms(v))),
   "sharding.insert_1000": on(PART, (r) => spread(insertP50(r, "events", 1000), (v) => ms(v))),
-  "sharding.bulk_plain": on(
-    PART,
-    (r) =>
-      formatNumber(
-        S.pointOf(r, "bulk_insert_rate", { part: "load", table: "events", layout: "plain" }).mean,
-        { decimals: 0, unit: "rows/s" },
-      ),
-  ),
-  "sharding.bulk_partitioned": on(
-    PART,
-    (r) =>
-      formatNumber(
-        S.pointOf(r, "bulk_insert_rate", { part: "load", table: "events", layout: "partitioned" })
-          .mean,
-        { decimals: 0, unit: "rows/s" },
-      ),
-  ),
+  "sharding.bulk_plain": bulk("plain"),
+  "sharding.bulk_partitioned": bulk("partitioned"),
   "sharding.retention_days": on(PART, (r) => String(r.find((x) => x.part === "retention")!.days)),
   "sharding.delete_ms": on(PART, (r) => ms(S.retentionFact(r, "plain", "retention_ms"), 0)),
   "sharding.drop_ms": on(PART, (r) => ms(S.retentionFact(r, "partitioned", "retention_ms"), 1)),
@@ -236,7 +242,7 @@ export const shardingFigures: FigureSet = {
     SHARDS,
     (r) => formatNumber(S.measured(r, "queries_per_request", "order_id", 4), { decimals: 2 }),
   ),
-  "sharding.capacity": on(SHARDS, (r) => rps(S.measured(r, "throughput", "customer", 1))),
+  "sharding.capacity": on(SHARDS, (r) => spread(capacity(r), rps, true)),
   "sharding.speedup_customer_4": on(SHARDS, (r) => x(S.model(r, "speedup", "customer", 0.99, 4))),
   "sharding.speedup_customer_16": on(SHARDS, (r) => x(S.model(r, "speedup", "customer", 0.99, 16))),
   "sharding.speedup_customer_32": on(SHARDS, (r) => x(S.model(r, "speedup", "customer", 0.99, 32))),
@@ -252,23 +258,16 @@ export const shardingFigures: FigureSet = {
   "sharding.speedup_region_32": on(SHARDS, (r) => x(S.model(r, "speedup", "region", 0.99, 32))),
   "sharding.projected_customer_16": on(
     SHARDS,
-    (r) => rps(S.projectedThroughput(r, "customer", 0.99, 16)),
+    // The model's speedup is computed, not measured: the spread is the capacity's.
+    (r) => `${rps(S.projectedThroughput(r, "customer", 0.99, 16))} (${formatSpread(capacity(r))})`,
   ),
   "sharding.tpc_throughput": on(
     SHARDS,
-    (r) =>
-      spread(
-        S.transfer(r, "throughput", "two_phase_commit"),
-        (v) => formatNumber(v, { decimals: 0, unit: "transfers/s" }),
-      ),
+    (r) => spread(S.transfer(r, "throughput", "two_phase_commit"), perS("transfers"), true),
   ),
   "sharding.saga_throughput": on(
     SHARDS,
-    (r) =>
-      spread(
-        S.transfer(r, "throughput", "saga"),
-        (v) => formatNumber(v, { decimals: 0, unit: "transfers/s" }),
-      ),
+    (r) => spread(S.transfer(r, "throughput", "saga"), perS("transfers"), true),
   ),
   "sharding.tpc_p50": on(
     SHARDS,
@@ -390,11 +389,7 @@ export const shardingFigures: FigureSet = {
   ),
   "sharding.reshard_baseline": on(
     REB,
-    (r) =>
-      range(
-        S.reshard(r, "baseline_throughput"),
-        (v) => formatNumber(v, { decimals: 0, unit: "ops/s" }),
-      ),
+    (r) => range(S.reshard(r, "baseline_throughput"), perS("ops"), true),
   ),
   "sharding.reshard_longest_stall": on(
     REB,
