@@ -4,13 +4,8 @@ import { writeResults } from "../results/csv.ts";
 import { adoptTables } from "../results/rundir.ts";
 import type { ResultRow } from "../results/schema.ts";
 import { FIGURE_SETS as figureSets } from "../registry.ts";
-import {
-  type FigureSet,
-  formatNumber,
-  formatPercent,
-  formatSpread,
-  SINGLE_RUN,
-} from "../results/figure.ts";
+import { type FigureSet, formatNumber, formatPercent } from "../results/figure.ts";
+import { formatSpread, SINGLE_RUN } from "./figures/spread.ts";
 import { checkAdr, describeProblem, findFigures, mergeFigures, updateAdr } from "./adr.ts";
 
 Deno.test("the committed ADRs match data/ (regenerate with: ./denow task adr)", async () => {

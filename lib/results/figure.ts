@@ -1,7 +1,6 @@
 /**
  * The vocabulary of ADR figures, shared by whoever computes them and whoever writes them into
- * the ADR (a leaf module: it imports nothing of the project but the row type and the coefficient
- * of variation). A figure is a
+ * the ADR (a leaf module: it imports nothing of the project but the row type). A figure is a
  * function from the committed data to one short text (a number with its unit, a phrase);
  * numbers are formatted the same way everywhere so that regenerating the ADR changes text only
  * when data changes.
@@ -11,7 +10,6 @@
 
 import type { Manifest } from "./rundir.ts";
 import type { ResultRow } from "./schema.ts";
-import { coefficientOfVariation } from "../stats/paired.ts";
 
 /** What a figure function gets: cached access to the result CSVs. */
 export interface FigureData {
@@ -91,38 +89,6 @@ export function formatRatio(r: { ratio: number; low: number; high: number }): st
 /** Formats a ratio (0.123) as a percentage ("12.3 %"), decimals as {@link formatNumber}. */
 export function formatPercent(ratio: number, decimals = 1): string {
   return formatNumber(ratio * 100, { decimals, unit: "%" });
-}
-
-/** The coefficient of variation beyond which a cited figure is flagged as not stable (issue 19). */
-export const SPREAD_LIMIT = 0.1;
-
-/** What {@link formatSpread} says of a measurement that ran once: no spread is known. */
-export const SINGLE_RUN = "one run, no spread";
-
-/** Repetitions' values, or their summary (sample standard deviation, as lib/stats computes). */
-export type Spread = readonly number[] | {
-  readonly n: number;
-  readonly mean: number;
-  readonly stddev: number;
-};
-
-/**
- * The spread of a measured figure's repetitions, worded the same everywhere the ADR cites a
- * throughput: "CV 8 %", "CV 14 % — above 10 %: flagged, not a stable figure" beyond
- * {@link SPREAD_LIMIT}, or {@link SINGLE_RUN} — so a reader sees at once which numbers the
- * repetitions agree on. Throws when there is nothing to measure a spread of.
- */
-export function formatSpread(of: Spread): string {
-  const n = "length" in of ? of.length : of.n;
-  if (n === 0) throw new Error("formatSpread: no values");
-  if (n === 1) return SINGLE_RUN;
-  const cv = "length" in of ? coefficientOfVariation(of) : of.stddev / of.mean;
-  if (!Number.isFinite(cv)) throw new Error(`formatSpread: no coefficient of variation (${cv})`);
-  const flagged = cv > SPREAD_LIMIT;
-  // A flagged CV that rounds to the limit keeps a decimal, lest it read "CV 10 % — above 10 %".
-  const shown = formatPercent(cv, flagged && Math.round(cv * 100) <= SPREAD_LIMIT * 100 ? 1 : 0);
-  const flag = ` — above ${formatPercent(SPREAD_LIMIT, 0)}: flagged, not a stable figure`;
-  return `CV ${shown}${flagged ? flag : ""}`;
 }
 
 const escapeCell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");

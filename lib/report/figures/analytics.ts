@@ -6,7 +6,8 @@
  */
 
 import type { ResultRow } from "../../results/mod.ts";
-import { type FigureSet, formatNumber, formatSpread } from "../../results/figure.ts";
+import { type FigureSet, formatNumber } from "../../results/figure.ts";
+import { formatSpread } from "./spread.ts";
 import {
   ANALYTICS_FILE,
   answerVerdicts,

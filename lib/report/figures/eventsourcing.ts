@@ -5,13 +5,8 @@
  * @module
  */
 
-import {
-  type FigureSet,
-  formatNumber,
-  formatPercent,
-  formatSpread,
-  SINGLE_RUN,
-} from "../../results/figure.ts";
+import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import { formatSpread, SINGLE_RUN } from "./spread.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import type { Summary } from "../../stats/summary.ts";
 import * as S from "../../experiments/eventsourcing/summary.ts";

@@ -7,7 +7,8 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatSpread } from "../../results/figure.ts";
+import { type FigureSet, formatNumber } from "../../results/figure.ts";
+import { formatSpread } from "./spread.ts";
 import { distanceRtts, distanceValue, distanceValues } from "../../experiments/failover/summary.ts";
 import { measuredCell } from "./record.ts";
 

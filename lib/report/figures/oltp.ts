@@ -11,8 +11,8 @@ import {
   formatNumber,
   formatPercent,
   formatRatio,
-  formatSpread,
 } from "../../results/figure.ts";
+import { formatSpread } from "./spread.ts";
 import {
   calibrationAt,
   calibrationInvariant,

@@ -5,7 +5,8 @@
  * @module
  */
 
-import { type FigureSet, formatNumber, formatPercent, formatSpread } from "../../results/figure.ts";
+import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
+import { formatSpread } from "./spread.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import type { RatioSummary, Summary } from "../../stats/summary.ts";
 import * as S from "../../experiments/sharding/summary.ts";

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { FIGURE_SETS } from "../../registry.ts";
-import { SINGLE_RUN } from "../../results/figure.ts";
+import { SINGLE_RUN } from "./spread.ts";
 import { findFigures, listAdrs, mergeFigures, renderAdr } from "../adr.ts";
 
 /** A rate unit in a figure's text: what makes it a throughput. */
