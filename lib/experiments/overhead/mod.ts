@@ -67,7 +67,7 @@ export function overheadConfig(
     clients: 4,
     durationS: quick ? 0.5 : 2,
     warmupS: quick ? 0.2 : 0.5,
-    maxRounds: quick ? params.repetitions : 10,
+    maxRounds: quick ? params.repetitions : Math.max(10, params.repetitions),
     targetHalfWidth: 0.05,
     pgScale: quick ? 1 : 10,
     redisKeys: quick ? 10_000 : 100_000,

@@ -54,6 +54,11 @@ Deno.test("overhead: bad configuration is one clear line", () => {
     () => overheadConfig(params, { targetHalfWidth: 0 }),
     /targetHalfWidth must be > 0/,
   );
+  // More repetitions than the default cap raise the cap instead of failing.
+  assert.equal(
+    overheadConfig(experimentParams({ scale: "default", repetitions: 20 })).maxRounds,
+    20,
+  );
   assert.throws(() => experimentParams({ scale: "huge" }), /huge/);
 });
 
