@@ -5,8 +5,8 @@
  * number of clients, one operation in flight per client, run in pairs: each pair is one tool
  * run right beside one technique run, in alternating order (ABBA), so drift of the shared
  * machine falls on both sides of a pair's ratio. The ratio is the paired (geometric-mean)
- * ratio with a 95 % t interval on the log scale; rounds repeat until every technique's
- * interval is within ±targetHalfWidth or maxRounds is reached. The CSV holds both sides of
+ * ratio with a 95 % t interval on the log scale; after minRounds, rounds repeat until every
+ * technique's interval is within ±targetHalfWidth or maxRounds is reached. The CSV holds both sides of
  * every pair (`pair`, `order`), each pair's ratio, and the paired ratio per technique.
  *
  * `./denow task run overhead` writes data/harness_overhead.csv (a complete default run).
@@ -45,9 +45,12 @@ export interface OverheadConfig extends ExperimentParams {
   /** Technique ids to run (default all the bindings offer). */
   techniques: readonly string[];
   /**
-   * Most pairs per technique (the cap); at least `repetitions` are measured, and a technique
-   * stops once its paired ratio's interval is within ±targetHalfWidth.
+   * Pairs per technique before its interval may end the rounds: an interval from three pairs
+   * can be narrow by chance (one committed run stopped at 3 pairs with ±0.005 that the next
+   * run's interval did not overlap), so the default waits for five.
    */
+  minRounds: number;
+  /** Most pairs per technique (the cap), at least minRounds. */
   maxRounds: number;
   /** Half-width of the paired ratio's 95 % interval that is narrow enough to stop. */
   targetHalfWidth: number;
@@ -67,6 +70,7 @@ export function overheadConfig(
     clients: 4,
     durationS: quick ? 0.5 : 2,
     warmupS: quick ? 0.2 : 0.5,
+    minRounds: quick ? params.repetitions : Math.max(5, params.repetitions),
     maxRounds: quick ? params.repetitions : Math.max(10, params.repetitions),
     targetHalfWidth: 0.05,
     pgScale: quick ? 1 : 10,
@@ -84,9 +88,12 @@ export function overheadConfig(
   if (!(config.warmupS >= 0)) {
     throw new Error(`${where}: warmupS must be >= 0, got ${config.warmupS}`);
   }
-  if (!Number.isInteger(config.maxRounds) || config.maxRounds < config.repetitions) {
+  if (!Number.isInteger(config.minRounds) || config.minRounds < 1) {
+    throw new Error(`${where}: minRounds must be an integer >= 1, got ${config.minRounds}`);
+  }
+  if (!Number.isInteger(config.maxRounds) || config.maxRounds < config.minRounds) {
     throw new Error(
-      `${where}: maxRounds must be an integer >= repetitions (${config.repetitions}), got ${config.maxRounds}`,
+      `${where}: maxRounds must be an integer >= minRounds (${config.minRounds}), got ${config.maxRounds}`,
     );
   }
   if (!(config.targetHalfWidth > 0)) {
@@ -195,7 +202,7 @@ async function measureSide(
         dims: { ...pair, side: "ratio", technique: tech.id, technique_detail: tech.detail },
       }).add("throughput_ratio", harness / tool, "ratio").end(0);
     }
-    if (round + 1 < config.repetitions) continue;
+    if (round + 1 < config.minRounds) continue;
     const narrow = open.filter((t) => {
       const p = pairs.get(t.id)!;
       return halfWidth(pairedRatio(p.harness, p.tool)) <= config.targetHalfWidth;

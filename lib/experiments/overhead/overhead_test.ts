@@ -48,11 +48,15 @@ Deno.test("overhead: bad configuration is one clear line", () => {
   assert.throws(() => overheadConfig(params, { techniques: ["nope"] }), /unknown technique "nope"/);
   assert.throws(
     () => overheadConfig(params, { maxRounds: 2 }),
-    /maxRounds must be an integer >= repetitions \(3\)/,
+    /maxRounds must be an integer >= minRounds \(5\)/,
   );
   assert.throws(
     () => overheadConfig(params, { targetHalfWidth: 0 }),
     /targetHalfWidth must be > 0/,
+  );
+  assert.throws(
+    () => overheadConfig(params, { minRounds: 0 }),
+    /minRounds must be an integer >= 1/,
   );
   // More repetitions than the default cap raise the cap instead of failing.
   assert.equal(
