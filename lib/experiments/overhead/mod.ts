@@ -46,8 +46,8 @@ export interface OverheadConfig extends ExperimentParams {
   techniques: readonly string[];
   /**
    * Pairs per technique before its interval may end the rounds: an interval from three pairs
-   * can be narrow by chance (one committed run stopped at 3 pairs with ±0.005 that the next
-   * run's interval did not overlap), so the default waits for five.
+   * can be narrow by chance (one came out ±0.005 wide and missed the previous run's
+   * interval), so the default waits for five.
    */
   minRounds: number;
   /** Most pairs per technique (the cap), at least minRounds. */
