@@ -172,15 +172,10 @@ async function measureSide(
   );
   let open = [...techniques];
   for (let round = 0; round < config.maxRounds && open.length > 0; round++) {
-    for (let k = 0; k < open.length; k++) {
-      // Who goes first in a round rotates, and within a pair tool and harness swap order
-      // (ABBA), so slow drift of the shared machine falls on both sides of every ratio.
-      const tech = open[(k + round) % open.length];
-      const pair = {
-        ...dims,
-        pair: tech.id,
-        order: (round + k) % 2 ? "harness_first" : "tool_first",
-      };
+    for (
+      const { item: tech, order } of roundSchedule(open, round, (t) => pairs.get(t.id)!.tool.length)
+    ) {
+      const pair = { ...dims, pair: tech.id, order };
       const ctx = { side, engine, config, progress, results, base, dims: pair, rep: round };
       let tool: number, harness: number;
       if (pair.order === "tool_first") {
@@ -250,6 +245,24 @@ async function measureSide(
         `[${r.low.toFixed(3)}, ${r.high.toFixed(3)}] over ${r.n} pairs`,
     );
   }
+}
+
+/**
+ * One round's pairs: the technique that goes first rotates with the round, and each
+ * technique's own pairs alternate tool-first and harness-first (ABBA) by how many it has
+ * run, so slow drift of the shared machine falls on both sides of every ratio. (Alternating
+ * by position in the round instead would give a technique the same order every round
+ * whenever the round has an even number of techniques.)
+ */
+export function roundSchedule<T>(
+  items: readonly T[],
+  round: number,
+  pairsSoFar: (item: T) => number,
+): { item: T; order: "tool_first" | "harness_first" }[] {
+  return items.map((_, k) => {
+    const item = items[(k + round) % items.length];
+    return { item, order: pairsSoFar(item) % 2 ? "harness_first" : "tool_first" };
+  });
 }
 
 /** Half-width of a ratio's 95 % interval; Infinity while it has none (one pair). */

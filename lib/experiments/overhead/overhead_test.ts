@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { SILENT } from "../experiment.ts";
 import { experimentParams } from "../params.ts";
-import { overheadConfig, runOverhead } from "./mod.ts";
+import { overheadConfig, roundSchedule, runOverhead } from "./mod.ts";
 import { measureYardstick } from "./yardstick.ts";
 import { parsePgbench, parseRedisBenchmarkCsv, redisBenchmarkKey } from "./tools.ts";
 
@@ -110,4 +110,22 @@ Deno.test("yardstick: pgbench -S and redis-benchmark GET on private engines, sec
   assert.match(y.placement, /^cpus /);
   assert.ok(y.seconds! < 60);
   assert.match(lines.at(-1)!, /^yardstick: pgbench -S \d+ tps, redis GET \d+ rps/);
+});
+
+Deno.test("roundSchedule: every technique alternates tool-first and harness-first, even four", () => {
+  for (const items of [["a", "b", "c", "d"], ["a", "b", "c"]]) {
+    const done = new Map(items.map((t) => [t, 0]));
+    const orders = new Map(items.map((t) => [t, [] as string[]]));
+    for (let round = 0; round < 4; round++) {
+      const schedule = roundSchedule(items, round, (t) => done.get(t)!);
+      assert.equal(schedule[0].item, items[round % items.length], "the first one rotates");
+      for (const { item, order } of schedule) {
+        orders.get(item)!.push(order);
+        done.set(item, done.get(item)! + 1);
+      }
+    }
+    for (const [item, o] of orders) {
+      assert.deepEqual(o, ["tool_first", "harness_first", "tool_first", "harness_first"], item);
+    }
+  }
 });
