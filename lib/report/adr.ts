@@ -155,32 +155,12 @@ export interface AdrOptions {
   /** Repository root that data/ and notebooks/ links are checked against (for tests). */
   root?: string;
   /**
-   * The code fingerprint of each experiment's current code, by experiment id: figures whose
-   * data came from other code of that experiment are reported as outdated (a warning).
-   */
-  fingerprints?: ReadonlyMap<string, string>;
-  /**
    * Says why a table's rows were measured by code that has changed since, or `undefined` when
    * they were not (see `outdatedCheck` in lib/results/fingerprint.ts, which tells comment and
-   * type-only edits from code changes). Takes the place of `fingerprints` when given.
+   * type-only edits from code changes): figures resting on such tables are reported as outdated
+   * (a warning).
    */
   outdated?: (origin: CodeOrigin) => Promise<string | undefined>;
-}
-
-/** The plain check: the stored fingerprint against the current one. */
-function byFingerprint(
-  fingerprints: ReadonlyMap<string, string>,
-): (o: CodeOrigin) => Promise<string | undefined> {
-  return (o) => {
-    const now = fingerprints.get(o.experiment);
-    return Promise.resolve(
-      now && o.code_fingerprint !== now
-        ? `measured by other code of ${o.experiment} (${o.code_fingerprint.slice(0, 16)} at ${
-          o.git_commit.slice(0, 7)
-        }; now ${now})`
-        : undefined,
-    );
-  };
 }
 
 /** A figure whose data was measured by other code than its experiment's current code. */
@@ -204,8 +184,7 @@ export async function renderAdr(
   const { regions, problems } = findFigures(markdown, file);
   let reads: Set<string> = new Set();
   const data = figureData(options.dataDir, (f) => reads.add(f));
-  const judge = options.outdated ??
-    (options.fingerprints ? byFingerprint(options.fingerprints) : undefined);
+  const judge = options.outdated;
   const manifest = judge ? await data.manifest() : undefined;
   // Judged all at once up front: each experiment's graph and git read happen in parallel.
   const judged = new Map(
@@ -380,7 +359,7 @@ export async function checkAdr(options: AdrOptions, files?: string[]): Promise<A
 
 /**
  * {@link checkAdr} with the warnings: figures whose data came from older code of their
- * experiment (when `options.outdated` or `options.fingerprints` is given).
+ * experiment (when `options.outdated` is given).
  */
 export async function checkAdrFull(
   options: AdrOptions,
