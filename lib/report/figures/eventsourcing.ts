@@ -6,7 +6,7 @@
  */
 
 import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
-import { formatSpread, SINGLE_RUN } from "./spread.ts";
+import { formatMean, SINGLE_RUN } from "./spread.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import type { Summary } from "../../stats/summary.ts";
 import * as S from "../../experiments/eventsourcing/summary.ts";
@@ -21,13 +21,9 @@ type Data = Parameters<FigureSet[string]>[0];
 type Rows = readonly ResultRow[];
 
 const ms = (v: number, decimals?: number) => formatNumber(v, { decimals, unit: "ms" });
-const spread = (s: Summary, f: (v: number) => string) =>
-  Number.isNaN(s.ciHalfWidth) ? f(s.mean) : `${f(s.mean)} (95 % CI ${f(s.ciLow)}–${f(s.ciHigh)})`;
+const spread = (s: Summary, f: (v: number) => string) => formatMean(s, f);
 /** A measured rate: its mean, interval and the repetitions' spread (issue 19). */
-const rate = (s: Summary, f: (v: number) => string) =>
-  Number.isNaN(s.ciHalfWidth)
-    ? `${f(s.mean)} (${formatSpread(s)})`
-    : `${f(s.mean)} (95 % CI ${f(s.ciLow)}–${f(s.ciHigh)}; ${formatSpread(s)})`;
+const rate = (s: Summary, f: (v: number) => string) => formatMean(s, f, { spread: true });
 const ops = (v: number) => formatNumber(v, { decimals: 0, unit: "ops/s" });
 const eps = (v: number) => formatNumber(v, { decimals: 0, unit: "events/s" });
 const on = (file: string, f: (rows: Rows) => string) => async (d: Data) => f(await d.rows(file));

@@ -6,7 +6,7 @@
  */
 
 import { type FigureSet, formatNumber, formatPercent } from "../../results/figure.ts";
-import { formatSpread } from "./spread.ts";
+import { formatMean, formatSpread } from "./spread.ts";
 import type { ResultRow } from "../../results/mod.ts";
 import type { RatioSummary, Summary } from "../../stats/summary.ts";
 import * as S from "../../experiments/sharding/summary.ts";
@@ -30,12 +30,7 @@ const bracket = (text: string, parts: string[], s: Summary, cv: boolean) => {
   return all.length ? `${text} (${all.join("; ")})` : text;
 };
 const spread = (s: Summary, f: (v: number) => string, cv = false) =>
-  bracket(
-    f(s.mean),
-    Number.isNaN(s.ciHalfWidth) ? [] : [`95 % CI ${f(s.ciLow)}–${f(s.ciHigh)}`],
-    s,
-    cv,
-  );
+  formatMean(s, f, { spread: cv });
 /** Mean with the range over repetitions (for shares and durations an interval would overrun). */
 const range = (s: Summary, f: (v: number) => string, cv = false) =>
   bracket(f(s.mean), s.n < 2 ? [] : [`range ${f(s.min)}–${f(s.max)}`], s, cv);

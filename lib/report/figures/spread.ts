@@ -8,6 +8,7 @@
 
 import { formatPercent } from "../../results/figure.ts";
 import { coefficientOfVariation } from "../../stats/paired.ts";
+import type { Summary } from "../../stats/summary.ts";
 
 /** The coefficient of variation beyond which a cited figure is flagged as not stable (issue 19). */
 export const SPREAD_LIMIT = 0.1;
@@ -39,4 +40,19 @@ export function formatSpread(of: Spread): string {
   const shown = formatPercent(cv, flagged && Math.round(cv * 100) <= SPREAD_LIMIT * 100 ? 1 : 0);
   const flag = ` — above ${formatPercent(SPREAD_LIMIT, 0)}: flagged, not a stable figure`;
   return `CV ${shown}${flagged ? flag : ""}`;
+}
+
+/**
+ * A summarised measurement as the ADR cites it: the mean, its 95 % interval when the
+ * repetitions give one ("12 ms (95 % CI 10 ms–14 ms)"), and for a rate the repetitions'
+ * spread as well ("…; CV 8 %)"), each value formatted by `f` — one wording for every figure set.
+ */
+export function formatMean(
+  s: Summary,
+  f: (v: number) => string,
+  options: { spread?: boolean } = {},
+): string {
+  const parts = Number.isNaN(s.ciHalfWidth) ? [] : [`95 % CI ${f(s.ciLow)}–${f(s.ciHigh)}`];
+  if (options.spread) parts.push(formatSpread(s));
+  return parts.length ? `${f(s.mean)} (${parts.join("; ")})` : f(s.mean);
 }
