@@ -201,10 +201,14 @@ export const cacheFigures: FigureSet = {
   // fairly only when the clients cost alike: within 10 % of CPU per operation (issue 19).
   "cache.session_client_cpu": async (d) => {
     const rows = await d.rows(SESS);
-    const cpu = ["redis", "memcached", "hazelcast"].flatMap((engine) => {
-      const has = rows.some((r) => r.engine === engine && r.metric === "client_cpu_per_op");
-      return has ? [{ engine, us: sessionPoint(rows, "client_cpu_per_op", engine).mean }] : [];
-    });
+    const engines = new Set(
+      rows.filter((r) => r.metric === "client_cpu_per_op" && r.persistence === "none")
+        .map((r) => String(r.engine)),
+    );
+    const cpu = [...engines].map((engine) => ({
+      engine,
+      us: sessionPoint(rows, "client_cpu_per_op", engine).mean,
+    }));
     if (cpu.length < 2) throw new Error("cache_sessions.csv: client CPU per operation missing");
     const lo = Math.min(...cpu.map((c) => c.us));
     const hi = Math.max(...cpu.map((c) => c.us));
